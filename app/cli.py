@@ -1,0 +1,97 @@
+"""Flask CLI: `flask agents create`, `flask demo seed`, `flask outbox relay`, `flask worker`."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from redis.exceptions import RedisError
+
+from app.extensions import db
+
+log = logging.getLogger("helpdesk.cli")
+
+agents_cli = AppGroup("agents", help="Manage agent accounts.")
+demo_cli = AppGroup("demo", help="Demo data.")
+outbox_cli = AppGroup("outbox", help="The outbox relay.")
+
+
+@agents_cli.command("create")
+@click.argument("email")
+@click.option("--name", default=None, help="Display name (defaults to the email's local part).")
+@click.option("--role", type=click.Choice(["agent", "admin"]), default="agent")
+@click.option("--phone", default=None, help="The agent's own phone, for click-to-call.")
+@click.password_option(help="Password (prompted if omitted).")
+def create_agent(email: str, name: str | None, role: str, phone: str | None, password: str) -> None:
+    """Create an agent (or reset an existing agent's password and role)."""
+    from app.domain.agents import upsert_agent
+
+    agent = upsert_agent(email, password, name=name, role=role, phone=phone)
+    db.session.commit()
+    click.echo(f"agent {agent.email} ({agent.role}) ready")
+
+
+@demo_cli.command("seed")
+def seed() -> None:
+    """Create demo agents, customers and tickets (safe to run twice)."""
+    from app.demo import seed_demo
+
+    created = seed_demo()
+    db.session.commit()
+    click.echo(created)
+
+
+@outbox_cli.command("relay")
+@click.option("--once", is_flag=True, help="Relay what is due and exit.")
+def relay(once: bool) -> None:
+    """Hand committed outbox items to RQ; survives Redis outages by retrying."""
+    from app.domain.outbox import relay_once
+
+    interval = current_app.config["OUTBOX_POLL_SECONDS"]
+    redis_down = False
+    while True:
+        try:
+            sent = relay_once()
+            if redis_down:
+                log.info("Redis is back; outbox relay resumed")
+                redis_down = False
+            if sent:
+                log.info("outbox relay handed %d item(s) to RQ", sent)
+        except RedisError as exc:
+            if not redis_down:
+                log.warning("Redis unavailable (%s); outbox items wait in the database", exc)
+                redis_down = True
+        except Exception:
+            db.session.rollback()
+            log.exception("outbox relay pass failed")
+        finally:
+            db.session.remove()
+        if once:
+            return
+        time.sleep(interval if not redis_down else max(interval, 2.0))
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run an RQ worker (with the retry scheduler) on the helpdesk queue."""
+    from rq import Worker
+
+    from app.domain.outbox import redis_connection, rq_queue
+    from workers.context import use_app
+
+    use_app(current_app._get_current_object())
+    db.engine.dispose()
+    connection = redis_connection()
+    connection.connection_pool.connection_kwargs["socket_timeout"] = None
+    Worker([rq_queue(connection)], connection=connection).work(burst=burst, with_scheduler=True)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(agents_cli)
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(worker)

@@ -1,0 +1,108 @@
+"""Settings from environment variables, with safe defaults for development.
+
+Every variable is listed in the README's configuration table. Production mode
+(`HELPDESK_ENV=production`) refuses to start with a missing or default secret.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DEV_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - the known-bad value we refuse in production
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration is unsafe for the selected mode."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def _list(name: str, default: str) -> list[str]:
+    return [
+        item.strip().lower() for item in os.environ.get(name, default).split(",") if item.strip()
+    ]
+
+
+def from_environment() -> dict:
+    """Read the whole configuration once; `create_app` may override any key."""
+    env = os.environ.get("HELPDESK_ENV", "development")
+    instance = Path(os.environ.get("HELPDESK_DATA_DIR", BASE_DIR / "instance"))
+    database_url = os.environ.get("DATABASE_URL", f"sqlite:///{instance / 'helpdesk.sqlite3'}")
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    production = env == "production"
+    return {
+        "HELPDESK_ENV": env,
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEV_SECRET_KEY),
+        "DATA_DIR": str(instance),
+        "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(instance / "attachments")),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "RQ_QUEUE": os.environ.get("RQ_QUEUE", "helpdesk"),
+        "OUTBOX_POLL_SECONDS": float(os.environ.get("OUTBOX_POLL_SECONDS", "0.5")),
+        "OUTBOX_STALE_SECONDS": _int("OUTBOX_STALE_SECONDS", 600),
+        "JOB_RETRY_INTERVALS": [
+            int(x) for x in os.environ.get("JOB_RETRY_INTERVALS", "10,60,300").split(",") if x
+        ],
+        # Cookies: secure unless explicitly developing over plain http.
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "PERMANENT_SESSION_LIFETIME": _int("SESSION_LIFETIME_SECONDS", 8 * 3600),
+        "WTF_CSRF_TIME_LIMIT": None,
+        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_FAILURE_WINDOW_SECONDS": _int("LOGIN_FAILURE_WINDOW_SECONDS", 900),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": ["en", "sv"],
+        # Email
+        "SUPPORT_ADDRESS": os.environ.get("SUPPORT_ADDRESS", "support@helpdesk.test").lower(),
+        "SUPPORT_NAME": os.environ.get("SUPPORT_NAME", "Callback Helpdesk"),
+        "INBOUND_DOMAINS": _list("INBOUND_DOMAINS", "helpdesk.test"),
+        "INBOUND_HOST": os.environ.get("INBOUND_HOST", "127.0.0.1"),
+        "INBOUND_PORT": _int("INBOUND_PORT", 2525),
+        "INBOUND_MAX_BYTES": _int("INBOUND_MAX_BYTES", 25 * 1024 * 1024),
+        "SMTP_RELAY_HOST": os.environ.get("SMTP_RELAY_HOST", "127.0.0.1"),
+        "SMTP_RELAY_PORT": _int("SMTP_RELAY_PORT", 1025),
+        "SMTP_RELAY_USER": os.environ.get("SMTP_RELAY_USER", ""),
+        "SMTP_RELAY_PASSWORD": os.environ.get("SMTP_RELAY_PASSWORD", ""),
+        "SMTP_RELAY_STARTTLS": _bool("SMTP_RELAY_STARTTLS", False),
+        # Twilio
+        "TWILIO_ACCOUNT_SID": os.environ.get("TWILIO_ACCOUNT_SID", "AC" + "0" * 32),
+        "TWILIO_AUTH_TOKEN": os.environ.get("TWILIO_AUTH_TOKEN", "dev-twilio-token"),
+        "TWILIO_NUMBER": os.environ.get("TWILIO_NUMBER", "+46850000000"),
+        "TWILIO_API_BASE_URL": os.environ.get("TWILIO_API_BASE_URL", ""),
+        "PHONE_DEFAULT_REGION": os.environ.get("PHONE_DEFAULT_REGION", "SE"),
+    }
+
+
+def check_production_safety(config: dict) -> None:
+    """Refuse to run in production with secrets that everybody knows."""
+    if config.get("HELPDESK_ENV") != "production":
+        return
+    secret = config.get("SECRET_KEY") or ""
+    if secret == DEV_SECRET_KEY or len(secret) < 32:
+        raise ConfigError(
+            "SECRET_KEY is missing, default or shorter than 32 characters; "
+            "production mode refuses to start. Set SECRET_KEY to a long random value, "
+            'e.g. python -c "import secrets; print(secrets.token_urlsafe(48))".'
+        )
+    if config.get("TWILIO_AUTH_TOKEN") == "dev-twilio-token":
+        raise ConfigError("TWILIO_AUTH_TOKEN is the development default; set the real token.")

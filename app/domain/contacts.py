@@ -1,0 +1,51 @@
+"""Normalizing contact details, so one person is one customer across channels."""
+
+from __future__ import annotations
+
+import re
+from email.utils import parseaddr
+
+import phonenumbers
+
+_ADDRESS = re.compile(r"[^@\s<>(),;:\"]{1,64}@[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?")
+
+
+class InvalidContact(ValueError):
+    """A phone number or email address that cannot be used to reach anyone."""
+
+
+def normalize_email(raw: str) -> str:
+    """Lower-cased bare address (display name dropped); raises InvalidContact.
+
+    Deliberately lenient: real senders use odd but deliverable addresses, and rejecting
+    them would lose a customer's mail.
+    """
+    _name, address = parseaddr((raw or "").strip())
+    address = address.strip().lower()
+    if len(address) > 254 or not _ADDRESS.fullmatch(address):
+        raise InvalidContact("not an email address")
+    return address
+
+
+def normalize_phone(raw: str, default_region: str = "SE") -> str:
+    """E.164 form (+46701234567); raises InvalidContact for impossible numbers."""
+    try:
+        number = phonenumbers.parse((raw or "").strip(), default_region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidContact(str(exc)) from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidContact("not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mask_email(email: str | None) -> str:
+    if not email or "@" not in email:
+        return "•••"
+    local, domain = email.split("@", 1)
+    return f"{local[:1]}•••@{domain}"
+
+
+def mask_phone(phone: str | None) -> str:
+    if not phone:
+        return "•••"
+    return "•" * max(len(phone) - 2, 3) + phone[-2:]

@@ -1,0 +1,117 @@
+"""Agent answers and internal notes. Sending happens later, from the outbox."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app
+
+from app.domain import audit, outbox, tickets
+from app.domain.audit import Actor
+from app.extensions import db
+from app.models import Agent, Message, Ticket
+from app.models.base import utcnow
+
+REPLY_CHANNELS = ("email", "sms")
+
+
+class ReplyError(ValueError):
+    """A reply that cannot be sent; the message is safe to show to the agent."""
+
+
+def new_email_message_id() -> str:
+    domain = current_app.config["SUPPORT_ADDRESS"].split("@", 1)[1]
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def default_channel(ticket: Ticket) -> str:
+    """The channel the customer last used that we can answer on."""
+    last_inbound = next(
+        (
+            m
+            for m in reversed(ticket.messages)
+            if m.direction == "in" and m.channel in REPLY_CHANNELS
+        ),
+        None,
+    )
+    if last_inbound is not None:
+        return last_inbound.channel
+    return "email" if ticket.customer.email else "sms"
+
+
+def add_note(
+    ticket: Ticket, agent: Agent, body: str, *, expected_version: int | None = None
+) -> Message:
+    tickets.check_version(ticket, expected_version)
+    body = (body or "").strip()
+    if not body:
+        raise ReplyError("The note is empty.")
+    note = Message(
+        ticket=ticket,
+        direction="out",
+        channel="note",
+        is_internal=True,
+        author_agent_id=agent.id,
+        body_text=body,
+    )
+    db.session.add(note)
+    tickets.touch(ticket)
+    db.session.flush()
+    audit.record(Actor.agent(agent.id), "ticket.note", ticket_id=ticket.id, message_id=note.id)
+    return note
+
+
+def reply(
+    ticket: Ticket,
+    agent: Agent,
+    body: str,
+    *,
+    channel: str | None = None,
+    expected_version: int | None = None,
+) -> Message:
+    """Store the agent's answer and queue its delivery on the customer's channel."""
+    tickets.check_version(ticket, expected_version)
+    body = (body or "").strip()
+    if not body:
+        raise ReplyError("The reply is empty.")
+    channel = channel or default_channel(ticket)
+    customer = ticket.customer
+    if channel not in REPLY_CHANNELS:
+        raise ReplyError(f"Cannot reply by {channel}.")
+    if channel == "email" and not customer.email:
+        raise ReplyError("This customer has no email address on file.")
+    if channel == "sms" and not customer.phone:
+        raise ReplyError("This customer has no phone number on file.")
+    message = Message(
+        ticket=ticket,
+        direction="out",
+        channel=channel,
+        author_agent_id=agent.id,
+        recipient=customer.email if channel == "email" else customer.phone,
+        subject=f"Re: {ticket.subject} [{ticket.reference}]" if channel == "email" else None,
+        body_text=body,
+        email_message_id=new_email_message_id() if channel == "email" else None,
+        delivery_status="queued",
+    )
+    if channel == "sms" and customer.sms_opted_out:
+        message.delivery_status = "blocked"
+        message.delivery_error = "The customer replied STOP: we may not send SMS to this number."
+    db.session.add(message)
+    now = utcnow()
+    ticket.first_response_at = ticket.first_response_at or now
+    if ticket.status in ("new", "open"):
+        tickets.change_status(ticket, "waiting", Actor.agent(agent.id))
+    if ticket.assignee_id is None:
+        ticket.assignee_id = agent.id
+    tickets.touch(ticket)
+    db.session.flush()
+    if message.delivery_status == "queued":
+        outbox.enqueue("message.deliver", message_id=message.id)
+    audit.record(
+        Actor.agent(agent.id),
+        "ticket.reply",
+        ticket_id=ticket.id,
+        message_id=message.id,
+        channel=channel,
+    )
+    return message

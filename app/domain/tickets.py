@@ -1,0 +1,112 @@
+"""Ticket status rules. Every status change goes through `change_status`."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+
+from app.domain import audit
+from app.domain.audit import Actor
+from app.extensions import db
+from app.models import Ticket
+from app.models.base import utcnow
+
+# new → open → waiting → resolved → closed; a customer reply reopens a resolved ticket.
+TRANSITIONS: dict[str, set[str]] = {
+    "new": {"open", "waiting", "resolved", "closed"},
+    "open": {"waiting", "resolved", "closed"},
+    "waiting": {"open", "resolved", "closed"},
+    "resolved": {"open", "closed"},
+    "closed": {"open"},
+}
+
+
+class TicketError(ValueError):
+    """A change the rules do not allow; the message is safe to show to an agent."""
+
+
+class StaleVersion(TicketError):
+    """The agent acted on an old copy of the ticket; someone else changed it meanwhile."""
+
+
+def new_reference() -> str:
+    """A short, speakable reference like HD-482113 (random, so it does not reveal volume)."""
+    while True:
+        reference = f"HD-{secrets.randbelow(900_000) + 100_000}"
+        if db.session.scalar(select(Ticket.id).where(Ticket.reference == reference)) is None:
+            return reference
+
+
+def check_version(ticket: Ticket, expected_version: int | None) -> None:
+    if expected_version is not None and int(expected_version) != ticket.version:
+        raise StaleVersion(
+            f"{ticket.reference} was changed by someone else while you were looking at it. "
+            "Reload the ticket to see the latest version, then try again."
+        )
+
+
+def touch(ticket: Ticket) -> None:
+    """Bump the version: every visible change invalidates older copies open elsewhere."""
+    ticket.version = (ticket.version or 0) + 1
+    ticket.updated_at = utcnow()
+
+
+def change_status(
+    ticket: Ticket,
+    new_status: str,
+    actor: Actor,
+    *,
+    resolution_summary: str | None = None,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Move a ticket to `new_status`, enforcing the state machine and recording why."""
+    check_version(ticket, expected_version)
+    old_status = ticket.status
+    if new_status == old_status:
+        return ticket
+    if new_status not in TRANSITIONS.get(old_status, set()):
+        raise TicketError(f"A {old_status} ticket cannot become {new_status}.")
+    now = utcnow()
+    if new_status == "resolved":
+        summary = (resolution_summary or "").strip()
+        if actor.kind == "agent" and not summary:
+            raise TicketError("Please write a short summary of how this was resolved.")
+        ticket.resolution_summary = summary or ticket.resolution_summary
+        ticket.resolved_at = now
+    elif old_status in {"resolved", "closed"}:
+        ticket.resolved_at = None
+    ticket.status = new_status
+    touch(ticket)
+    audit.record(
+        actor,
+        "ticket.status",
+        ticket_id=ticket.id,
+        old=old_status,
+        new=new_status,
+    )
+    return ticket
+
+
+def assign(
+    ticket: Ticket, agent_id: int | None, actor: Actor, *, expected_version: int | None = None
+) -> Ticket:
+    check_version(ticket, expected_version)
+    ticket.assignee_id = agent_id
+    if ticket.status == "new":
+        ticket.status = "open"
+    touch(ticket)
+    audit.record(actor, "ticket.assign", ticket_id=ticket.id, assignee_id=agent_id)
+    return ticket
+
+
+def set_priority(
+    ticket: Ticket, priority: int, actor: Actor, *, expected_version: int | None = None
+) -> Ticket:
+    check_version(ticket, expected_version)
+    if priority not in (0, 1, 2, 3):
+        raise TicketError("Priority must be low, normal, high or urgent.")
+    ticket.priority = priority
+    touch(ticket)
+    audit.record(actor, "ticket.priority", ticket_id=ticket.id, priority=priority)
+    return ticket

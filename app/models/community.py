@@ -1,0 +1,51 @@
+"""Community articles drawn from resolved tickets. The public side never sees the ticket."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.base import JSONType, utcnow
+
+ARTICLE_STATUSES = ("draft", "approved", "published", "retracted", "rejected")
+
+
+class Article(db.Model):
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_status_published", "status", "published_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(160), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    problem: Mapped[str] = mapped_column(Text)
+    resolution: Mapped[str] = mapped_column(Text)
+    category: Mapped[str] = mapped_column(String(64), default="general", index=True)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    # Agent-only: where the draft came from and what the anonymizer removed.
+    source_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), unique=True)
+    redaction_report: Mapped[dict | None] = mapped_column(JSONType)
+    helpful_yes: Mapped[int] = mapped_column(default=0)
+    helpful_no: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    approved_at: Mapped[datetime | None] = mapped_column()
+    published_at: Mapped[datetime | None] = mapped_column()
+    retracted_at: Mapped[datetime | None] = mapped_column()
+
+
+class ArticleVote(db.Model):
+    """One vote per browser: the voter token is a random cookie value, stored hashed."""
+
+    __tablename__ = "article_votes"
+    __table_args__ = (UniqueConstraint("article_id", "voter_hash", name="uq_article_votes_voter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    voter_hash: Mapped[str] = mapped_column(String(64))
+    helpful: Mapped[bool] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,37 @@
+"""Customers: one person, reachable by several channels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.base import utcnow
+
+
+class Customer(db.Model):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)  # normalized lower-case
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)  # E.164
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    # Private account data (masked until the customer is verified).
+    address: Mapped[str | None] = mapped_column(Text)
+    account_number: Mapped[str | None] = mapped_column(String(64))
+    # When a contact detail was (re)set: a freshly changed contact does not verify on its own.
+    email_changed_at: Mapped[datetime | None] = mapped_column()
+    phone_changed_at: Mapped[datetime | None] = mapped_column()
+    sms_opted_out: Mapped[bool] = mapped_column(default=False)
+    sms_opted_out_at: Mapped[datetime | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.email or self.phone or f"Customer {self.id}"
+
+    def __repr__(self) -> str:  # never print contact details
+        return f"<Customer {self.id}>"

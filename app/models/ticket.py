@@ -1,0 +1,100 @@
+"""Tickets, their messages and attachments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.base import JSONType, utcnow
+
+STATUSES = ("new", "open", "waiting", "resolved", "closed")
+PRIORITIES = {0: "low", 1: "normal", 2: "high", 3: "urgent"}
+CHANNELS = ("email", "sms", "voice", "web")
+
+
+class Ticket(db.Model):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("ix_tickets_queue", "status", "priority", "created_at"),
+        Index("ix_tickets_assignee_status", "assignee_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    priority: Mapped[int] = mapped_column(default=1)
+    channel: Mapped[str] = mapped_column(String(16))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_customer_message_at: Mapped[datetime | None] = mapped_column()
+    first_response_at: Mapped[datetime | None] = mapped_column()
+    resolved_at: Mapped[datetime | None] = mapped_column()
+    resolution_summary: Mapped[str | None] = mapped_column(Text)
+    # Identity verification: private fields are shown only while verified_until is in the future.
+    verified_until: Mapped[datetime | None] = mapped_column()
+    verified_level: Mapped[str | None] = mapped_column(String(32))
+    # Optimistic concurrency: every agent change must name the version it saw.
+    version: Mapped[int] = mapped_column(default=1)
+
+    customer = relationship("Customer", lazy="joined")
+    assignee = relationship("Agent", lazy="joined")
+    messages = relationship(
+        "Message", back_populates="ticket", order_by="Message.created_at, Message.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Ticket {self.reference} {self.status}>"
+
+
+class Message(db.Model):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(8))  # "in" | "out"
+    channel: Mapped[str] = mapped_column(String(16))  # email | sms | voice | web | note | system
+    is_internal: Mapped[bool] = mapped_column(default=False)
+    author_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    sender: Mapped[str | None] = mapped_column(String(320))
+    recipient: Mapped[str | None] = mapped_column(String(320))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str | None] = mapped_column(Text)  # sanitized with nh3, never raw
+    # Email threading; a re-delivered mail (same Message-ID) is stored once.
+    email_message_id: Mapped[str | None] = mapped_column(String(998), unique=True)
+    in_reply_to: Mapped[str | None] = mapped_column(Text)
+    references_header: Mapped[str | None] = mapped_column(Text)
+    # Twilio MessageSid / CallSid / RecordingSid; a duplicate delivery is stored once.
+    external_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    auth_results: Mapped[dict | None] = mapped_column(JSONType)
+    spoof_suspected: Mapped[bool] = mapped_column(default=False)
+    delivery_status: Mapped[str | None] = mapped_column(String(16))  # queued|sent|failed|blocked
+    delivery_error: Mapped[str | None] = mapped_column(Text)
+    meta: Mapped[dict | None] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    ticket = relationship("Ticket", back_populates="messages")
+    author = relationship("Agent")
+    attachments = relationship("Attachment", back_populates="message")
+
+
+class Attachment(db.Model):
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int] = mapped_column()
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    inline: Mapped[bool] = mapped_column(default=False)
+    content_id: Mapped[str | None] = mapped_column(String(255))
+
+    message = relationship("Message", back_populates="attachments")

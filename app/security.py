@@ -1,0 +1,36 @@
+"""Security headers and the login loader."""
+
+from __future__ import annotations
+
+from flask import Flask, Response
+
+from app.extensions import db, login_manager
+from app.models import Agent
+
+CSP = (
+    "default-src 'self'; img-src 'self' data: cid:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+@login_manager.user_loader
+def load_agent(agent_id: str) -> Agent | None:
+    agent = db.session.get(Agent, int(agent_id))
+    return agent if agent is not None and agent.active else None
+
+
+def register_security(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
+        )
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response

@@ -1,0 +1,171 @@
+"""Test fixtures: an app on a fresh migrated database, a real Redis, a local mail sink.
+
+The database is SQLite (a temp file) unless TEST_DATABASE_URL names a PostgreSQL server;
+then a private database is created for this run and dropped at the end, so several runs
+can share one server. Every test gets its own RQ queue name on the real Redis
+(TEST_REDIS_URL, default redis://127.0.0.1:6379/15).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from tests import support
+
+ROOT = Path(__file__).resolve().parent.parent
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _compile_translations() -> None:
+    for catalog in ROOT.glob("app/**/translations/*/LC_MESSAGES/messages.po"):
+        mo = catalog.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < catalog.stat().st_mtime:
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "babel.messages.frontend",
+                    "compile",
+                    "-q",
+                    "-f",
+                    "-i",
+                    str(catalog),
+                    "-o",
+                    str(mo),
+                ],
+                check=True,
+            )
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    raw = os.environ.get("TEST_DATABASE_URL")
+    if not raw:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    url = make_url(raw.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"hd_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url, tmp_path_factory) -> str:
+    """Build the schema once per run with the real migrations (they are tested too)."""
+    _compile_translations()
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    app = create_app(support.test_config(database_url, tmp_path_factory.mktemp("data")))
+    with app.app_context():
+        upgrade()
+        from app.extensions import db
+
+        db.engine.dispose()
+    return database_url
+
+
+@pytest.fixture
+def queue_name() -> str:
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def app(migrated, tmp_path, queue_name, mail_sink):
+    from app import create_app
+    from app.extensions import db
+    from workers.context import use_app
+
+    config = support.test_config(migrated, tmp_path)
+    config.update(
+        REDIS_URL=TEST_REDIS_URL,
+        RQ_QUEUE=queue_name,
+        SMTP_RELAY_HOST="127.0.0.1",
+        SMTP_RELAY_PORT=mail_sink.port,
+    )
+    application = create_app(config)
+    application.test_client_class = support.IsolatedClient
+    use_app(application)
+    with application.app_context():
+        support.wipe_database()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        support.wipe_database()
+        db.engine.dispose()
+    support.delete_queue_keys(TEST_REDIS_URL, queue_name)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    """An app context for tests that call the domain layer directly."""
+    with app.app_context():
+        yield app
+
+
+@pytest.fixture(scope="session")
+def mail_sink() -> Iterator[support.MailSink]:
+    """A real SMTP server standing in for the outgoing relay; it keeps what it receives."""
+    sink = support.MailSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(autouse=True)
+def _clear_mail(mail_sink):
+    mail_sink.messages.clear()
+
+
+@pytest.fixture
+def make_agent(app):
+    def factory(
+        email: str = "agent@example.test",
+        password: str = "correct-horse-battery",
+        role: str = "agent",
+        name: str | None = None,
+    ):
+        from app.domain.agents import upsert_agent
+        from app.extensions import db
+
+        with app.app_context():
+            agent = upsert_agent(email, password, role=role, name=name)
+            db.session.commit()
+            return agent.id
+
+    return factory
+
+
+@pytest.fixture
+def logged_in(client, make_agent):
+    """A test client logged in as an agent; returns (client, agent_id)."""
+    agent_id = make_agent()
+    support.login(client, "agent@example.test", "correct-horse-battery")
+    return client, agent_id

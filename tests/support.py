@@ -1,0 +1,191 @@
+"""Helpers shared by tests (not fixtures): config, cleanup, login, a mail sink, RQ runs."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+from pathlib import Path
+
+from aiosmtpd.controller import Controller
+from flask.testing import FlaskClient
+from redis import Redis
+from sqlalchemy import delete
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets a fresh app context (own `g` and DB session), as in production,
+    even when the test itself holds an app context open."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_config(database_url: str, data_dir: Path) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-1234",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "DATA_DIR": str(data_dir),
+        "ATTACHMENT_DIR": str(Path(data_dir) / "attachments"),
+        "SESSION_COOKIE_SECURE": False,
+        "JOB_RETRY_INTERVALS": [0, 0],
+        "TWILIO_AUTH_TOKEN": "test-auth-token",
+        "SERVER_NAME": None,
+    }
+
+
+def wipe_database() -> None:
+    from app.extensions import db
+
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(delete(table))
+    db.session.commit()
+
+
+def delete_queue_keys(redis_url: str, queue_name: str) -> None:
+    connection = Redis.from_url(redis_url)
+    keys = list(connection.scan_iter(f"*{queue_name}*", count=500))
+    if keys:
+        connection.delete(*keys)
+    connection.close()
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def login(client, email: str, password: str):
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": csrf_token(page.text)},
+    )
+
+
+def run_jobs(app) -> int:
+    """Relay the outbox to the real Redis and run the queue to empty in this process."""
+    from rq import SimpleWorker
+
+    from app.domain.outbox import redis_connection, relay_once, rq_queue
+
+    with app.app_context():
+        relay_once()
+        connection = redis_connection()
+        queue = rq_queue(connection)
+        worker = SimpleWorker([queue], connection=connection)
+        worker.work(burst=True)
+        return len(queue)
+
+
+class _SinkHandler:
+    def __init__(self, sink: MailSink) -> None:
+        self.sink = sink
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.sink.messages.append(
+            {
+                "mail_from": envelope.mail_from,
+                "rcpt_tos": list(envelope.rcpt_tos),
+                "message": message,
+            }
+        )
+        return "250 OK"
+
+
+class MailSink:
+    """The outgoing relay, stood in for by a real aiosmtpd server on a free port."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.messages: list[dict] = []
+        self.controller = Controller(_SinkHandler(self), hostname="127.0.0.1", port=self.port)
+
+    def start(self) -> None:
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def last(self) -> EmailMessage:
+        assert self.messages, "no mail was sent"
+        return self.messages[-1]["message"]
+
+
+class TcpProxy:
+    """A TCP forwarder we can cut and restore, to make a real server 'go away' for a while."""
+
+    def __init__(self, target_host: str, target_port: int) -> None:
+        import threading
+
+        self.target = (target_host, target_port)
+        self.port = free_port()
+        self._threading = threading
+        self._listener: socket.socket | None = None
+        self._conns: list[socket.socket] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        self._listener = socket.create_server(("127.0.0.1", self.port))
+        self._threading.Thread(target=self._accept, args=(self._listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            try:
+                upstream = socket.create_connection(self.target, timeout=2)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                self._conns += [client, upstream]
+            for a, b in ((client, upstream), (upstream, client)):
+                self._threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        """Stop listening and drop every open connection: the server is 'down'."""
+        if self._listener is not None:
+            # shutdown() wakes the accept() thread; close() alone leaves the port listening.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
+            self._listener.close()
+            self._listener = None
+        with self._lock:
+            for conn in self._conns:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+                conn.close()
+            self._conns.clear()
+
+    def restore(self) -> None:
+        self.start()

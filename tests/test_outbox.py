@@ -1,0 +1,151 @@
+"""Outbox → RQ on a real Redis → jobs. Nothing is lost when Redis goes away."""
+
+from urllib.parse import urlsplit
+
+import pytest
+from redis.exceptions import RedisError
+from rq import Queue, SimpleWorker
+from rq.registry import FailedJobRegistry
+from sqlalchemy import select
+
+from app.domain import outbox
+from app.domain.intake import InboundMessage, intake
+from app.domain.outbox import redis_connection, relay_once
+from app.domain.replies import reply
+from app.extensions import db
+from app.models import Agent, Message, OutboxItem
+from tests.conftest import TEST_REDIS_URL
+from tests.support import TcpProxy, run_jobs
+
+
+@pytest.fixture
+def agent(ctx, make_agent):
+    return db.session.get(Agent, make_agent())
+
+
+def open_ticket(n: int = 1):
+    return intake(
+        InboundMessage(
+            channel="email",
+            sender_email="anna@example.com",
+            subject="Help",
+            body_text="hello",
+            email_message_id=f"<m{n}@example.com>",
+        )
+    ).ticket
+
+
+def test_agent_reply_is_mailed_through_outbox_and_rq(app, agent, mail_sink):
+    ticket = open_ticket()
+    message = reply(ticket, agent, "Try turning it off and on.")
+    db.session.commit()
+    assert message.delivery_status == "queued"
+
+    assert run_jobs(app) == 0
+    db.session.expire_all()
+    assert db.session.get(Message, message.id).delivery_status == "sent"
+    item = db.session.scalar(select(OutboxItem))
+    assert item.completed_at is not None and item.dispatched_at is not None
+
+    sent = mail_sink.last()
+    assert sent["To"] == "anna@example.com"
+    assert sent["In-Reply-To"] == "<m1@example.com>"
+    assert f"[{ticket.reference}]" in sent["Subject"]
+    assert sent["Reply-To"].startswith("support+" + ticket.reference)
+    assert "Try turning it off and on." in sent.get_content()
+
+
+def test_job_run_twice_sends_once(app, agent, mail_sink):
+    from workers.jobs import run_outbox_item
+
+    reply(open_ticket(), agent, "Once only")
+    db.session.commit()
+    item_id = db.session.scalar(select(OutboxItem.id))
+    assert run_outbox_item(item_id) == "done"
+    assert run_outbox_item(item_id) == "already done"
+    assert len(mail_sink.messages) == 1
+
+
+def test_failing_job_is_retried_then_lands_in_failed_registry_with_reason(app, ctx):
+    calls = []
+
+    @outbox.handler("test.always_fails")
+    def always_fails(payload, item):
+        calls.append(payload["n"])
+        raise RuntimeError("the relay said no")
+
+    try:
+        outbox.enqueue("test.always_fails", n=7)
+        db.session.commit()
+        run_jobs(app)
+    finally:
+        outbox.HANDLERS.pop("test.always_fails")
+    max_retries = len(app.config["JOB_RETRY_INTERVALS"])
+    assert calls == [7] * (1 + max_retries)
+    db.session.expire_all()
+    item = db.session.scalar(select(OutboxItem))
+    assert item.failed and item.completed_at is None
+    assert "RuntimeError: the relay said no" in item.last_error
+    registry = FailedJobRegistry(queue=Queue(app.config["RQ_QUEUE"], connection=redis_connection()))
+    job_ids = registry.get_job_ids()
+    assert len(job_ids) == 1
+    failed_job = Queue(app.config["RQ_QUEUE"], connection=redis_connection()).fetch_job(job_ids[0])
+    assert "the relay said no" in (failed_job.latest_result().exc_string or "")
+    # The reconciler does not hand a finally-failed item over again.
+    assert relay_once() == 0
+
+
+def test_unknown_topic_fails_with_a_clear_reason(app, ctx):
+    outbox.enqueue("no.such.topic")
+    db.session.commit()
+    run_jobs(app)
+    db.session.expire_all()
+    assert "no handler registered for outbox topic 'no.such.topic'" in db.session.scalar(
+        select(OutboxItem.last_error)
+    )
+
+
+def test_intake_survives_redis_outage_and_relay_catches_up(app, agent, mail_sink):
+    target = urlsplit(TEST_REDIS_URL)
+    proxy = TcpProxy(target.hostname, target.port or 6379)
+    proxy.start()
+    app.config["REDIS_URL"] = f"redis://127.0.0.1:{proxy.port}{target.path}"
+    try:
+        reply(open_ticket(1), agent, "first")
+        db.session.commit()
+        assert relay_once() == 1  # Redis reachable through the proxy
+
+        proxy.cut()  # Redis "goes down"
+        ticket = open_ticket(2)  # intake still works
+        reply(ticket, agent, "second, written while Redis is down")
+        db.session.commit()
+        with pytest.raises(RedisError):
+            relay_once()
+        pending = db.session.scalars(
+            select(OutboxItem).where(OutboxItem.dispatched_at.is_(None))
+        ).all()
+        assert len(pending) == 1 and pending[0].payload["message_id"]
+
+        proxy.restore()  # Redis is back: the relay catches up
+        assert relay_once() == 1
+        connection = redis_connection()
+        queue = Queue(app.config["RQ_QUEUE"], connection=connection)
+        SimpleWorker([queue], connection=connection).work(burst=True)
+    finally:
+        proxy.cut()
+        app.config["REDIS_URL"] = TEST_REDIS_URL
+    bodies = sorted(m["message"].get_content().strip() for m in mail_sink.messages)
+    assert bodies == ["first", "second, written while Redis is down"]
+    db.session.expire_all()
+    assert all(i.completed_at for i in db.session.scalars(select(OutboxItem)))
+
+
+def test_stale_dispatched_item_is_handed_over_again(app, agent):
+    reply(open_ticket(), agent, "lost in a crashed worker")
+    db.session.commit()
+    assert relay_once() == 1
+    assert relay_once() == 0  # dispatched, not yet stale
+    app.config["OUTBOX_STALE_SECONDS"] = -1
+    assert relay_once() == 1  # never completed: the reconciler re-dispatches
+    item = db.session.scalar(select(OutboxItem))
+    assert item.dispatch_count == 2

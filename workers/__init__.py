@@ -1,0 +1,1 @@
+"""RQ jobs and the outbox relay. Jobs are plain importable functions taking ids."""
