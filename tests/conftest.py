@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests import support
+from tests.twilio_stub import TwilioStub
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -88,7 +89,7 @@ def queue_name() -> str:
 
 
 @pytest.fixture
-def app(migrated, tmp_path, queue_name, mail_sink):
+def app(migrated, tmp_path, queue_name, mail_sink, twilio_stub):
     from app import create_app
     from app.extensions import db
     from workers.context import use_app
@@ -99,6 +100,7 @@ def app(migrated, tmp_path, queue_name, mail_sink):
         RQ_QUEUE=queue_name,
         SMTP_RELAY_HOST="127.0.0.1",
         SMTP_RELAY_PORT=mail_sink.port,
+        TWILIO_API_BASE_URL=twilio_stub.base_url,
     )
     application = create_app(config)
     application.test_client_class = support.IsolatedClient
@@ -142,6 +144,21 @@ def mail_sink() -> Iterator[support.MailSink]:
 @pytest.fixture(autouse=True)
 def _clear_mail(mail_sink):
     mail_sink.messages.clear()
+
+
+@pytest.fixture(scope="session")
+def twilio_stub() -> Iterator[TwilioStub]:
+    """A local stand-in for Twilio's REST API; the real twilio client talks to it."""
+    stub = TwilioStub()
+    stub.start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture(autouse=True)
+def _clear_twilio(twilio_stub):
+    twilio_stub.requests.clear()
+    twilio_stub.fail_next.clear()
 
 
 @pytest.fixture

@@ -189,3 +189,14 @@ class TcpProxy:
 
     def restore(self) -> None:
         self.start()
+
+
+def twilio_post(client, path: str, params: dict, token: str = "test-auth-token", signature=None):
+    """POST a webhook exactly as Twilio would: form-encoded, signed over PUBLIC_BASE_URL + path."""
+    from twilio.request_validator import RequestValidator
+
+    url = client.application.config["PUBLIC_BASE_URL"] + path
+    if signature is None:
+        signature = RequestValidator(token).compute_signature(url, params)
+    headers = {"X-Twilio-Signature": signature} if signature else {}
+    return client.post(path, data=params, headers=headers)

@@ -1,0 +1,52 @@
+"""The one door to Twilio's REST API, used only from RQ jobs (never inside a request).
+
+`TWILIO_API_BASE_URL` points every Twilio domain at another host: tests use a local
+stand-in server (tests/twilio_stub.py); production leaves it empty.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from twilio.rest import Client
+
+
+def client() -> Client:
+    config = current_app.config
+    api = Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"])
+    base_url = config.get("TWILIO_API_BASE_URL")
+    if base_url:
+        api.api.base_url = base_url.rstrip("/")
+    return api
+
+
+def public_url(path: str) -> str:
+    """The absolute URL Twilio calls back on (and signs): PUBLIC_BASE_URL + path."""
+    return current_app.config["PUBLIC_BASE_URL"] + path
+
+
+def send_sms(to: str, body: str, status_callback: str | None = None) -> str:
+    """Send one SMS from our number; returns Twilio's MessageSid."""
+    kwargs = {"to": to, "from_": current_app.config["TWILIO_NUMBER"], "body": body}
+    if status_callback:
+        kwargs["status_callback"] = status_callback
+    return client().messages.create(**kwargs).sid
+
+
+def start_call(
+    to: str,
+    url: str,
+    status_callback: str | None = None,
+    machine_detection: str | None = None,
+    async_amd_callback: str | None = None,
+) -> str:
+    """Place an outbound call whose TwiML Twilio fetches from `url`; returns the CallSid."""
+    kwargs: dict = {"to": to, "from_": current_app.config["TWILIO_NUMBER"], "url": url}
+    if status_callback:
+        kwargs["status_callback"] = status_callback
+        kwargs["status_callback_event"] = ["initiated", "ringing", "answered", "completed"]
+    if machine_detection:
+        kwargs["machine_detection"] = machine_detection
+        if async_amd_callback:
+            kwargs["async_amd"] = "true"
+            kwargs["async_amd_status_callback"] = async_amd_callback
+    return client().calls.create(**kwargs).sid

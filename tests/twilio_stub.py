@@ -1,0 +1,88 @@
+"""A local stand-in for Twilio's REST API: the only fake in the suite (the true edge).
+
+The real `twilio` client talks HTTP to it (TWILIO_API_BASE_URL). It records every request
+and answers like Twilio does (201 + JSON resource). Tests can make the next requests fail.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+
+@dataclass
+class StubRequest:
+    method: str
+    path: str
+    form: dict[str, list[str]]
+    sid: str
+
+    def value(self, key: str) -> str | None:
+        values = self.form.get(key)
+        return values[0] if values else None
+
+
+@dataclass
+class TwilioStub:
+    host: str = "127.0.0.1"
+    requests: list[StubRequest] = field(default_factory=list)
+    fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer, in order
+
+    def start(self) -> None:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:  # keep test output quiet
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server API
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode(), keep_blank_values=True)
+                if stub.fail_next:
+                    status = stub.fail_next.pop(0)
+                    self._json(status, {"code": 20500, "message": "stub failure", "status": status})
+                    return
+                kind = "SM" if self.path.endswith("/Messages.json") else "CA"
+                sid = kind + uuid.uuid4().hex
+                stub.requests.append(StubRequest("POST", self.path, form, sid))
+                resource = {
+                    "sid": sid,
+                    "account_sid": self.path.split("/")[3] if self.path.count("/") > 3 else "",
+                    "status": "queued",
+                    "to": (form.get("To") or [""])[0],
+                    "from": (form.get("From") or [""])[0],
+                    "body": (form.get("Body") or [""])[0],
+                    "uri": self.path.replace(".json", f"/{sid}.json"),
+                }
+                self._json(201, resource)
+
+            def _json(self, status: int, payload: dict) -> None:
+                body = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self._server = ThreadingHTTPServer((self.host, 0), Handler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def messages(self) -> list[StubRequest]:
+        return [r for r in self.requests if r.path.endswith("/Messages.json")]
+
+    def calls(self) -> list[StubRequest]:
+        return [r for r in self.requests if r.path.endswith("/Calls.json")]
