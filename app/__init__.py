@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from flask import Flask, request, session
@@ -12,6 +11,7 @@ from sqlalchemy.engine import Engine
 
 from app.config import check_production_safety, from_environment
 from app.extensions import babel, csrf, db, login_manager, migrate
+from app.logs import configure_logging
 
 APP_DIR = Path(__file__).resolve().parent
 
@@ -57,7 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    configure_logging(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(APP_DIR.parent / "migrations"), render_as_batch=True)
@@ -71,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     from app.agent import bp as agent_bp
     from app.auth import bp as auth_bp
     from app.cli import register_cli
+    from app.ops.metrics import register_timing
     from app.security import register_security
 
     app.register_blueprint(auth_bp)
@@ -82,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
         register_root(app)
     register_cli(app)
     register_security(app)
+    register_timing(app)
 
     from flask_babel import get_locale
 

@@ -52,6 +52,8 @@ def from_environment() -> dict:
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(instance / "attachments")),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if production else "text"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "helpdesk"),
         "OUTBOX_POLL_SECONDS": float(os.environ.get("OUTBOX_POLL_SECONDS", "0.5")),

@@ -6,5 +6,7 @@ from flask import Blueprint
 
 
 def blueprints() -> list[Blueprint]:
-    found: list[Blueprint] = []
+    from app.ops import bp as ops_bp
+
+    found: list[Blueprint] = [ops_bp]
     return found

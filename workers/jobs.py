@@ -10,6 +10,7 @@ from app.domain import outbox
 from app.extensions import db
 from app.models import OutboxItem
 from app.models.base import utcnow
+from app.ops.metrics import JOB_FAILURES
 from workers.context import app_context
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ def run_outbox_item(item_id: int) -> str:
             if job is None or not job.retries_left:
                 item.failed = True  # final: the reconciler must not hand it over again
             db.session.commit()
+            JOB_FAILURES.labels(topic=item.topic).inc()
             log.warning("outbox item %s (%s) failed: %s", item_id, item.topic, type(exc).__name__)
             raise
         item.completed_at = utcnow()

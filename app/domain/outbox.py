@@ -133,3 +133,11 @@ def lag_seconds() -> float:
         .limit(1)
     )
     return max((utcnow() - oldest).total_seconds(), 0.0) if oldest else 0.0
+
+
+def retry_failed(item: OutboxItem) -> None:
+    """An admin's second chance for an item that ran out of retries: due again now."""
+    item.failed = False
+    item.dispatched_at = None
+    item.available_at = utcnow()
+    item.job_attempts = 0

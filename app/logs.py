@@ -1,0 +1,68 @@
+"""Structured logs that never carry private data.
+
+Every record passes a filter that replaces email addresses, phone numbers and one-time-code
+shaped numbers before any handler sees it, so a careless log call cannot leak them.
+LOG_FORMAT=json (the production default) writes one JSON object per line.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?<![\w-])\+?\(?\d[\d ()./-]{6,}\d(?!\w)")
+_CODE = re.compile(r"(?<![\w-])\d{6}(?![\w-])")
+
+
+def scrub(text: str) -> str:
+    """Replace emails, phone numbers and 6-digit codes with typed placeholders."""
+    text = _EMAIL.sub("[email]", text)
+    text = _PHONE.sub("[phone]", text)
+    return _CODE.sub("[number]", text)
+
+
+class PrivacyFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed log call must not crash the caller
+            message = str(record.msg)
+        record.msg = scrub(message)
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = scrub(record.exc_text)
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def configure_logging(log_format: str = "text", level: str = "INFO") -> None:
+    """Install one privacy-filtered handler on the root logger (idempotent)."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    for handler in root.handlers:
+        if getattr(handler, "_helpdesk", False):
+            return
+    handler = logging.StreamHandler()
+    handler._helpdesk = True  # type: ignore[attr-defined]
+    handler.addFilter(PrivacyFilter())
+    if log_format == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root.addHandler(handler)
