@@ -90,7 +90,44 @@ def worker(burst: bool) -> None:
     Worker([rq_queue(connection)], connection=connection).work(burst=burst, with_scheduler=True)
 
 
+backup_cli = AppGroup("backup", help="Back up and restore the database and attachments.")
+
+
+@backup_cli.command("create")
+@click.argument("target", type=click.Path(file_okay=False))
+def backup_create(target: str) -> None:
+    """Write a backup of the database and attachments into the directory TARGET."""
+    from pathlib import Path
+
+    from app.ops.backup import create_backup
+
+    config = current_app.config
+    manifest = create_backup(
+        Path(target), config["SQLALCHEMY_DATABASE_URI"], Path(config["ATTACHMENT_DIR"])
+    )
+    click.echo(f"backup written to {target}: {manifest['counts']}")
+
+
+@backup_cli.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False))
+@click.option("--yes", is_flag=True, help="Confirm replacing the current data.")
+def backup_restore(source: str, yes: bool) -> None:
+    """Replace the database and attachments with the backup in SOURCE (stop the app first)."""
+    from pathlib import Path
+
+    from app.ops.backup import restore_backup
+
+    if not yes:
+        raise click.UsageError("restoring replaces all current data; add --yes to confirm")
+    config = current_app.config
+    manifest = restore_backup(
+        Path(source), config["SQLALCHEMY_DATABASE_URI"], Path(config["ATTACHMENT_DIR"])
+    )
+    click.echo(f"restored the backup of {manifest['created_at']}: {manifest['counts']}")
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(backup_cli)
     app.cli.add_command(agents_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
