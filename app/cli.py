@@ -127,6 +127,9 @@ def backup_restore(source: str, yes: bool) -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from inbound.cli import inbound_cli
+
+    app.cli.add_command(inbound_cli)
     app.cli.add_command(backup_cli)
     app.cli.add_command(agents_cli)
     app.cli.add_command(demo_cli)

@@ -81,6 +81,16 @@ def from_environment() -> dict:
         "INBOUND_HOST": os.environ.get("INBOUND_HOST", "127.0.0.1"),
         "INBOUND_PORT": _int("INBOUND_PORT", 2525),
         "INBOUND_MAX_BYTES": _int("INBOUND_MAX_BYTES", 25 * 1024 * 1024),
+        "INBOUND_MAX_CONNECTIONS": _int("INBOUND_MAX_CONNECTIONS", 100),
+        # verify: compute SPF/DKIM/DMARC (direct MX); trusted-relay: believe only the
+        # Authentication-Results of INBOUND_AUTHSERV_ID from INBOUND_TRUSTED_RELAYS; off.
+        "INBOUND_AUTH": os.environ.get("INBOUND_AUTH", "verify"),
+        "INBOUND_AUTHSERV_ID": os.environ.get("INBOUND_AUTHSERV_ID", "mx.helpdesk.test"),
+        "INBOUND_TRUSTED_RELAYS": _list("INBOUND_TRUSTED_RELAYS", "127.0.0.1,::1"),
+        "INBOUND_METRICS_PORT": _int("INBOUND_METRICS_PORT", 0),
+        "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
+        "ATTACHMENTS_MAX_TOTAL_BYTES": _int("ATTACHMENTS_MAX_TOTAL_BYTES", 25 * 1024 * 1024),
+        "ACK_LIMIT_PER_SENDER_PER_HOUR": _int("ACK_LIMIT_PER_SENDER_PER_HOUR", 3),
         "SMTP_RELAY_HOST": os.environ.get("SMTP_RELAY_HOST", "127.0.0.1"),
         "SMTP_RELAY_PORT": _int("SMTP_RELAY_PORT", 1025),
         "SMTP_RELAY_USER": os.environ.get("SMTP_RELAY_USER", ""),

@@ -16,10 +16,17 @@ _PHONE = re.compile(r"(?<![\w-])\+?\(?\d[\d ()./-]{6,}\d(?!\w)")
 _CODE = re.compile(r"(?<![\w-])\d{6}(?![\w-])")
 
 
+_IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
+
+
+def _phone_or_ip(match: re.Match) -> str:
+    return match.group(0) if _IPV4.match(match.group(0)) else "[phone]"
+
+
 def scrub(text: str) -> str:
     """Replace emails, phone numbers and 6-digit codes with typed placeholders."""
     text = _EMAIL.sub("[email]", text)
-    text = _PHONE.sub("[phone]", text)
+    text = _PHONE.sub(_phone_or_ip, text)
     return _CODE.sub("[number]", text)
 
 
@@ -66,3 +73,5 @@ def configure_logging(log_format: str = "text", level: str = "INFO") -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root.addHandler(handler)
+    # aiosmtpd logs every SMTP command (addresses included) at INFO: keep only problems.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)

@@ -186,3 +186,21 @@ def logged_in(client, make_agent):
     agent_id = make_agent()
     support.login(client, "agent@example.test", "correct-horse-battery")
     return client, agent_id
+
+
+@pytest.fixture
+def dns():
+    from tests.email_support import StubDns
+
+    return StubDns()
+
+
+@pytest.fixture
+def smtp_server(app, dns):
+    """Our real SMTP server on a free port, in this process, with stub DNS."""
+    from inbound.server import HelpdeskController
+
+    controller = HelpdeskController(app, host="127.0.0.1", port=support.free_port(), txt_lookup=dns)
+    controller.start()
+    yield controller
+    controller.stop()

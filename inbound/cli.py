@@ -1,0 +1,76 @@
+"""`flask inbound serve`: run the SMTP (or LMTP) server until interrupted."""
+
+from __future__ import annotations
+
+import signal
+import threading
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+inbound_cli = AppGroup("inbound", help="The inbound mail server.")
+
+
+@inbound_cli.command("serve")
+@click.option("--host", default=None, help="Listen address (default INBOUND_HOST).")
+@click.option("--port", type=int, default=None, help="Port (default INBOUND_PORT, 2525).")
+@click.option("--lmtp", is_flag=True, help="Speak LMTP, for running behind Postfix.")
+def serve(host: str | None, port: int | None, lmtp: bool) -> None:
+    """Receive mail; every accepted message is committed before we answer 250."""
+    from inbound.server import HelpdeskController
+
+    app = current_app._get_current_object()
+    host = host or app.config["INBOUND_HOST"]
+    port = port or app.config["INBOUND_PORT"]
+    if app.config["INBOUND_METRICS_PORT"]:
+        from prometheus_client import start_http_server
+
+        start_http_server(app.config["INBOUND_METRICS_PORT"], addr=host)
+    controller = HelpdeskController(app, host=host, port=port, lmtp=lmtp)
+    controller.start()
+    click.echo(f"{'LMTP' if lmtp else 'SMTP'} server listening on {host}:{port}")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
+
+
+@inbound_cli.command("devsink")
+@click.option("--port", type=int, default=None, help="Port (default SMTP_RELAY_PORT, 1025).")
+def devsink(port: int | None) -> None:
+    """Development only: catch our outgoing mail and save it as .eml files in instance/sent-mail."""
+    from pathlib import Path
+
+    from aiosmtpd.controller import Controller
+
+    folder = Path(current_app.config["DATA_DIR"]) / "sent-mail"
+    folder.mkdir(parents=True, exist_ok=True)
+
+    class SaveHandler:
+        count = 0
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+            SaveHandler.count += 1
+            name = f"{SaveHandler.count:06d}.eml"
+            (folder / name).write_bytes(envelope.original_content or envelope.content)
+            click.echo(f"devsink: saved {name}")
+            return "250 OK"
+
+    controller = Controller(
+        SaveHandler(), hostname="127.0.0.1", port=port or current_app.config["SMTP_RELAY_PORT"]
+    )
+    controller.start()
+    click.echo(f"devsink: outgoing mail is saved in {folder}")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
