@@ -102,6 +102,13 @@ def from_environment() -> dict:
         "TWILIO_NUMBER": os.environ.get("TWILIO_NUMBER", "+46850000000"),
         "TWILIO_API_BASE_URL": os.environ.get("TWILIO_API_BASE_URL", ""),
         "PHONE_DEFAULT_REGION": os.environ.get("PHONE_DEFAULT_REGION", "SE"),
+        "BUSINESS_TIMEZONE": os.environ.get("BUSINESS_TIMEZONE", "Europe/Stockholm"),
+        "CALLBACK_MAX_ATTEMPTS": _int("CALLBACK_MAX_ATTEMPTS", 3),
+        "CALLBACK_RETRY_MINUTES": [
+            int(x) for x in os.environ.get("CALLBACK_RETRY_MINUTES", "15,60").split(",") if x
+        ],
+        "CALLBACK_LIMIT_PER_PHONE_PER_HOUR": _int("CALLBACK_LIMIT_PER_PHONE_PER_HOUR", 3),
+        "CALLBACK_LIMIT_PER_IP_PER_HOUR": _int("CALLBACK_LIMIT_PER_IP_PER_HOUR", 10),
     }
 
 

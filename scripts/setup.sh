@@ -52,7 +52,7 @@ fi
 
 # 4. Translations (each feature keeps its own catalogue)
 for dir in app/translations app/*/translations; do
-  [ -d "$dir" ] && "$VENV/bin/pybabel" compile -q -f -d "$dir" 2>/dev/null || true
+  if [ -d "$dir" ]; then "$VENV/bin/pybabel" compile -f -d "$dir" >/dev/null; fi
 done
 
 # 5. Database schema (SQLite by default; DATABASE_URL selects PostgreSQL)

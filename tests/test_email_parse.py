@@ -129,10 +129,7 @@ def test_safe_filename():
 
 
 def test_swedish_mail_is_recognised_for_the_acknowledgement_language():
-    raw = (
-        HEAD
-        + b"Content-Type: text/plain; charset=utf-8\r\n\r\nHej, jag kan inte logga in. Tack!"
-    )
+    raw = HEAD + b"Content-Type: text/plain; charset=utf-8\r\n\r\nHej, jag kan inte logga in. Tack!"
     assert parse_email(raw).language == "sv"
 
 

@@ -39,6 +39,8 @@ def deliver_message(payload: dict, item: OutboxItem) -> None:
     # Mark before commit, after the send: a crash in between re-sends at most once more,
     # which is the at-least-once guarantee mail and SMS can offer.
     deliver(message)
+    if message.delivery_status == "blocked":
+        return  # the deliverer found a reason not to send (e.g. the customer sent STOP)
     message.delivery_status = "sent"
     message.meta = {**(message.meta or {}), "sent_at": utcnow().isoformat()}
 
@@ -46,3 +48,6 @@ def deliver_message(payload: dict, item: OutboxItem) -> None:
 @outbox.handler("ticket.acknowledge")
 def acknowledge(payload: dict, item: OutboxItem) -> None:
     acknowledgements.send_acknowledgement(payload["ticket_id"], payload["message_id"])
+
+
+import workers.telephony  # noqa: E402,F401  (registers the SMS deliverer and call handlers)

@@ -1,27 +1,291 @@
-"""Minimal queue: open tickets, most urgent and oldest first."""
+"""The agent's queue and ticket page. Thin: parse the form, call the domain, commit, redirect."""
 
 from __future__ import annotations
 
-from flask import redirect, render_template, url_for
+from collections.abc import Callable
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.agent import bp
-from app.auth.forms import LogoutForm
+from app.agent.forms import (
+    ClaimForm,
+    LanguageForm,
+    NoteForm,
+    PriorityForm,
+    ReplyForm,
+    StatusForm,
+)
+from app.domain import callbacks, replies, tickets
+from app.domain import queue as work_queue
+from app.domain.audit import Actor
+from app.domain.replies import ReplyError
+from app.domain.tickets import StaleVersion, TicketError
 from app.extensions import db
-from app.models import Ticket
+from app.models import Attachment, Call, CallbackRequest, CannedReply, Message, Ticket
+from app.models.base import utcnow
 
-PAGE_SIZE = 50
+# Other features add template variables to the ticket page: callables (ticket) -> dict.
+TICKET_CONTEXT_PROVIDERS: list[Callable[[Ticket], dict]] = []
 
 
-@bp.route("/")
+def _filter_from_args() -> work_queue.QueueFilter:
+    args = request.args
+    return work_queue.QueueFilter(
+        scope=args.get("scope", "all") if args.get("scope") in ("mine", "unassigned") else "all",
+        status=args.get("status", "active")
+        if args.get("status") in ("active", "new", "open", "waiting", "resolved", "closed")
+        else "active",
+        channel=args.get("channel", "")
+        if args.get("channel") in ("email", "sms", "voice", "web")
+        else "",
+        query=args.get("q", "")[:200],
+        page=max(request.args.get("page", 1, type=int) or 1, 1),
+    )
+
+
+@bp.get("/")
 def queue():
-    tickets = db.session.scalars(
-        select(Ticket)
-        .where(Ticket.status.in_(("new", "open", "waiting")))
-        .order_by(Ticket.priority.desc(), Ticket.created_at.asc(), Ticket.id.asc())
-        .limit(PAGE_SIZE)
+    flt = _filter_from_args()
+    rows, has_more = work_queue.queue_page(current_user, flt)
+    due = callbacks.due_callbacks(limit=20) if flt.page == 1 and not flt.query else []
+    return render_template(
+        "agent/queue.html",
+        tickets=rows,
+        has_more=has_more,
+        flt=flt,
+        due=due,
+        now=utcnow(),
+        refresh_seconds=30,
+    )
+
+
+def _ticket_or_404(ticket_id: int) -> Ticket:
+    return db.get_or_404(Ticket, ticket_id)
+
+
+def ticket_context(ticket: Ticket) -> dict:
+    context: dict = {}
+    for provider in TICKET_CONTEXT_PROVIDERS:
+        context.update(provider(ticket))
+    return context
+
+
+@bp.get("/tickets/<int:ticket_id>")
+def ticket(ticket_id: int):
+    ticket = _ticket_or_404(ticket_id)
+    work_queue.mark_present(ticket.id, current_user, "viewing")
+    reply_form = ReplyForm(version=ticket.version, channel=replies.default_channel(ticket))
+    canned_id = request.args.get("canned", type=int)
+    if canned_id:
+        canned = db.session.get(CannedReply, canned_id)
+        if canned is not None:
+            reply_form.body.data = work_queue.render_canned(canned, ticket, current_user)
+    messages = ticket.messages
+    attachments = db.session.scalars(
+        select(Attachment).where(Attachment.message_id.in_([m.id for m in messages]))
     ).all()
-    return render_template("agent/queue.html", tickets=tickets, logout_form=LogoutForm())
+    by_message: dict[int, list[Attachment]] = {}
+    for attachment in attachments:
+        by_message.setdefault(attachment.message_id, []).append(attachment)
+    calls = db.session.scalars(
+        select(Call).where(Call.ticket_id == ticket.id).order_by(Call.created_at)
+    ).all()
+    timeline = sorted(
+        [("message", m.created_at, m) for m in messages]
+        + [("call", c.created_at, c) for c in calls],
+        key=lambda entry: (entry[1], entry[0]),
+    )
+    return render_template(
+        "agent/ticket.html",
+        ticket=ticket,
+        customer=ticket.customer,
+        timeline=timeline,
+        attachments=by_message,
+        reply_form=reply_form,
+        note_form=NoteForm(version=ticket.version),
+        status_form=StatusForm(version=ticket.version),
+        claim_form=ClaimForm(version=ticket.version),
+        priority_form=PriorityForm(version=ticket.version, priority=str(ticket.priority)),
+        canned_replies=db.session.scalars(select(CannedReply).order_by(CannedReply.title)).all(),
+        others=work_queue.others_present(ticket.id, current_user),
+        callback=callbacks.pending_callback(ticket),
+        callbacks_all=db.session.scalars(
+            select(CallbackRequest).where(CallbackRequest.ticket_id == ticket.id)
+        ).all(),
+        calls=calls,
+        **ticket_context(ticket),
+    )
+
+
+def _expected_version(form) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
+def _back(ticket: Ticket, anchor: str = ""):
+    return redirect(url_for("agent.ticket", ticket_id=ticket.id) + anchor)
+
+
+def _act(ticket: Ticket, form, action: Callable[[], object], done: str):
+    """Run one domain action with the version check; stale or invalid forms change nothing."""
+    if not form.validate_on_submit():
+        flash(_("Please fill in the form."), "error")
+        return _back(ticket)
+    try:
+        action()
+    except StaleVersion:
+        db.session.rollback()
+        flash(
+            _(
+                "Someone else changed this ticket while you were working. Nothing was saved: "
+                "read the latest messages below and try again."
+            ),
+            "error",
+        )
+        return _back(ticket)
+    except (TicketError, ReplyError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back(ticket)
+    db.session.commit()
+    flash(done, "info")
+    return _back(ticket)
+
+
+@bp.post("/tickets/<int:ticket_id>/reply")
+def reply(ticket_id: int):
+    ticket = _ticket_or_404(ticket_id)
+    form = ReplyForm()
+    work_queue.mark_present(ticket.id, current_user, "replying")
+    return _act(
+        ticket,
+        form,
+        lambda: replies.reply(
+            ticket,
+            current_user,
+            form.body.data,
+            channel=form.channel.data,
+            expected_version=_expected_version(form),
+        ),
+        _("Your reply is on its way."),
+    )
+
+
+@bp.post("/tickets/<int:ticket_id>/note")
+def note(ticket_id: int):
+    ticket = _ticket_or_404(ticket_id)
+    form = NoteForm()
+    return _act(
+        ticket,
+        form,
+        lambda: replies.add_note(
+            ticket, current_user, form.body.data, expected_version=_expected_version(form)
+        ),
+        _("Note added."),
+    )
+
+
+@bp.post("/tickets/<int:ticket_id>/status")
+def status(ticket_id: int):
+    ticket = _ticket_or_404(ticket_id)
+    form = StatusForm()
+    return _act(
+        ticket,
+        form,
+        lambda: tickets.change_status(
+            ticket,
+            form.status.data,
+            Actor.agent(current_user.id),
+            resolution_summary=form.summary.data,
+            expected_version=_expected_version(form),
+        ),
+        _("Status changed."),
+    )
+
+
+@bp.post("/tickets/<int:ticket_id>/claim")
+def claim(ticket_id: int):
+    ticket = _ticket_or_404(ticket_id)
+    form = ClaimForm()
+    return _act(
+        ticket,
+        form,
+        lambda: tickets.assign(
+            ticket,
+            current_user.id,
+            Actor.agent(current_user.id),
+            expected_version=_expected_version(form),
+        ),
+        _("The ticket is yours."),
+    )
+
+
+@bp.post("/tickets/<int:ticket_id>/priority")
+def priority(ticket_id: int):
+    ticket = _ticket_or_404(ticket_id)
+    form = PriorityForm()
+    return _act(
+        ticket,
+        form,
+        lambda: tickets.set_priority(
+            ticket,
+            int(form.priority.data),
+            Actor.agent(current_user.id),
+            expected_version=_expected_version(form),
+        ),
+        _("Priority changed."),
+    )
+
+
+@bp.get("/attachments/<int:attachment_id>")
+def attachment(attachment_id: int):
+    """Always a download, never rendered inline: a customer's file must not run in our origin."""
+    from flask import send_file
+
+    from app.domain.email_intake import attachment_path
+
+    item = db.get_or_404(Attachment, attachment_id)
+    path = attachment_path(item.sha256)
+    if not path.exists():
+        abort(404)
+    response = send_file(
+        path, mimetype="application/octet-stream", as_attachment=True, download_name=item.filename
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.post("/language")
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit():
+        current_user.language = form.language.data
+        db.session.commit()
+    return redirect(request.referrer or url_for("agent.queue"))
+
+
+@bp.get("/messages/<int:message_id>/html")
+def message_html(message_id: int):
+    """The sanitized HTML of a mail, shown only on request, in a sandbox, no remote images."""
+    message = db.get_or_404(Message, message_id)
+    if not message.body_html:
+        abort(404)
+    response = render_template("agent/message_html.html", message=message)
+    return (
+        response,
+        200,
+        {
+            "Content-Security-Policy": (
+                "default-src 'none'; img-src data: cid:; style-src 'unsafe-inline'; sandbox"
+            ),
+        },
+    )
 
 
 def register_root(app) -> None:

@@ -1,0 +1,86 @@
+"""Agent forms. Each carries the ticket version so a stale form cannot overwrite newer work."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+
+class VersionedForm(FlaskForm):
+    version = HiddenField()
+
+
+class ReplyForm(VersionedForm):
+    body = TextAreaField(
+        _l("Reply to the customer"), validators=[DataRequired(), Length(max=20000)]
+    )
+    channel = SelectField(_l("Send by"), choices=[("email", _l("Email")), ("sms", _l("SMS"))])
+
+
+class NoteForm(VersionedForm):
+    body = TextAreaField(
+        _l("Internal note (the customer never sees it)"),
+        validators=[DataRequired(), Length(max=20000)],
+    )
+
+
+class StatusForm(VersionedForm):
+    status = HiddenField(validators=[DataRequired()])
+    summary = TextAreaField(
+        _l("How was it resolved? (one or two sentences)"), validators=[Length(max=4000)]
+    )
+
+
+class ClaimForm(VersionedForm):
+    pass
+
+
+class PriorityForm(VersionedForm):
+    priority = SelectField(
+        _l("Priority"),
+        choices=[("0", _l("Low")), ("1", _l("Normal")), ("2", _l("High")), ("3", _l("Urgent"))],
+    )
+
+
+class CannedReplyForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=120)])
+    body = TextAreaField(
+        _l("Text ({customer_name}, {reference}, {agent_name} are filled in)"),
+        validators=[DataRequired(), Length(max=5000)],
+    )
+    language = SelectField(_l("Language"), choices=[("en", "English"), ("sv", "Svenska")])
+
+
+class InviteAgentForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    phone = StringField(
+        _l("Own phone (for click-to-call)"), validators=[Optional(), Length(max=30)]
+    )
+    role = SelectField(_l("Role"), choices=[("agent", _l("Agent")), ("admin", _l("Admin"))])
+
+
+class AgentUpdateForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=[("agent", _l("Agent")), ("admin", _l("Admin"))])
+    active = BooleanField(_l("Active"))
+
+
+class SettingsForm(FlaskForm):
+    recipient_addresses = TextAreaField(_l("Addresses we receive mail on (one per line)"))
+    phone_numbers = TextAreaField(_l("Our phone numbers (one per line)"))
+    opening_hour = IntegerField(_l("We open at (hour)"), validators=[Optional()])
+    closing_hour = IntegerField(_l("We close at (hour)"), validators=[Optional()])
+
+
+class LanguageForm(FlaskForm):
+    language = SelectField(_l("Language"), choices=[("en", "English"), ("sv", "Svenska")])

@@ -1,0 +1,239 @@
+"""Callback requests: "please call me back", from the web form, one SMS word or the phone menu.
+
+A callback has a preferred window; the queue shows due callbacks first. Agents call from the
+queue (click-to-call: our number rings the agent first, then dials the customer). A customer
+who does not answer is tried again later with backoff, then told by SMS how to ask again.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select
+
+from app.domain import audit, outbox
+from app.domain.audit import SYSTEM, Actor
+from app.domain.intake import InboundMessage, intake
+from app.extensions import db
+from app.models import Agent, Call, CallbackRequest, Customer, Ticket
+from app.models.base import utcnow
+from app.models.telephony import CALLBACK_WINDOWS
+
+WINDOW_HOURS = {"morning": (8, 12), "afternoon": (12, 17)}
+FINAL_DIAL_FAILURES = ("busy", "no-answer", "failed", "canceled")
+OUTCOMES = ("reached", "voicemail", "no_answer", "wrong_number")
+
+
+class CallbackError(ValueError):
+    """A request we cannot act on; the message is safe to show."""
+
+
+def window_bounds(window: str, now: datetime | None = None) -> tuple[datetime, datetime | None]:
+    """UTC start/end of a preferred window, in the business's own time zone."""
+    if window not in CALLBACK_WINDOWS:
+        raise CallbackError("Unknown time window.")
+    now = now or utcnow()
+    if window == "asap":
+        return now, None
+    zone = ZoneInfo(current_app.config["BUSINESS_TIMEZONE"])
+    day_name, part = window.split("_")
+    local_now = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
+    day = local_now.date() + timedelta(days=1 if day_name == "tomorrow" else 0)
+    start_hour, end_hour = WINDOW_HOURS[part]
+
+    def to_utc(hour: int) -> datetime:
+        local = datetime.combine(day, time(hour), tzinfo=zone)
+        return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
+
+    start, end = to_utc(start_hour), to_utc(end_hour)
+    return max(start, now) if end > now else start, end
+
+
+def request_callback(
+    *,
+    phone: str,
+    source: str,
+    window: str = "asap",
+    name: str | None = None,
+    topic: str | None = None,
+    language: str | None = None,
+    external_sid: str | None = None,
+    confirm_by_sms: bool = True,
+) -> CallbackRequest:
+    """Record a callback request on the customer's ticket. A second request while one is
+    pending updates that one instead of queueing the customer twice."""
+    start, end = window_bounds(window)
+    when = {"asap": "as soon as possible"}.get(window, window.replace("_", " "))
+    body = f"Please call me back ({when})." + (f" Topic: {topic}" if topic else "")
+    result = intake(
+        InboundMessage(
+            channel="web" if source == "web" else source,
+            body_text=body,
+            subject=topic or "Callback request",
+            sender_phone=phone,
+            sender_name=name,
+            language=language,
+            external_sid=external_sid,
+            continue_open_ticket=True,
+            priority=2,
+            meta={"kind": "callback_request", "window": window},
+        )
+    )
+    existing = db.session.scalar(
+        select(CallbackRequest).where(
+            CallbackRequest.customer_id == result.ticket.customer_id,
+            CallbackRequest.status.in_(("pending", "dialing")),
+        )
+    )
+    if existing is not None:
+        existing.window, existing.window_start, existing.window_end = window, start, end
+        existing.topic = topic or existing.topic
+        return existing
+    callback = CallbackRequest(
+        ticket=result.ticket,
+        customer=result.ticket.customer,
+        phone=phone,
+        window=window,
+        window_start=start,
+        window_end=end,
+        topic=topic,
+        source=source,
+    )
+    db.session.add(callback)
+    db.session.flush()
+    audit.record(SYSTEM, "callback.requested", ticket_id=result.ticket.id, source=source)
+    if confirm_by_sms:
+        outbox.enqueue("callback.confirm", callback_id=callback.id)
+    return callback
+
+
+def due_clause(now: datetime):
+    """Pending callbacks whose window has begun and whose retry time (if any) has come."""
+    return and_(
+        CallbackRequest.status == "pending",
+        CallbackRequest.window_start <= now,
+        or_(CallbackRequest.next_attempt_at.is_(None), CallbackRequest.next_attempt_at <= now),
+    )
+
+
+def due_callbacks(limit: int = 50, now: datetime | None = None) -> list[CallbackRequest]:
+    """What the agents should call now: earliest window first, then oldest request."""
+    now = now or utcnow()
+    return db.session.scalars(
+        select(CallbackRequest)
+        .where(due_clause(now))
+        .order_by(CallbackRequest.window_start, CallbackRequest.created_at, CallbackRequest.id)
+        .limit(limit)
+    ).all()
+
+
+def queue_position(callback: CallbackRequest) -> int:
+    """1 + the pending callbacks that will be called before this one."""
+    ahead = db.session.scalar(
+        select(func.count()).where(
+            CallbackRequest.status == "pending",
+            CallbackRequest.id != callback.id,
+            or_(
+                CallbackRequest.window_start < callback.window_start,
+                and_(
+                    CallbackRequest.window_start == callback.window_start,
+                    CallbackRequest.created_at <= callback.created_at,
+                ),
+            ),
+        )
+    )
+    return ahead + 1
+
+
+def pending_callback(ticket: Ticket) -> CallbackRequest | None:
+    return db.session.scalar(
+        select(CallbackRequest)
+        .where(
+            CallbackRequest.ticket_id == ticket.id,
+            CallbackRequest.status.in_(("pending", "dialing")),
+        )
+        .order_by(CallbackRequest.id.desc())
+    )
+
+
+def start_call(ticket: Ticket, agent: Agent) -> Call:
+    """Click-to-call: ring the agent's own phone, then dial the customer (from a job)."""
+    customer: Customer = ticket.customer
+    if not customer.phone:
+        raise CallbackError("This customer has no phone number on file.")
+    if not agent.phone:
+        raise CallbackError("Add your own phone number to your profile to call from here.")
+    callback = pending_callback(ticket)
+    call = Call(
+        ticket_id=ticket.id,
+        callback_id=callback.id if callback else None,
+        agent_id=agent.id,
+        direction="out",
+        from_number=current_app.config["TWILIO_NUMBER"],
+        to_number=customer.phone,
+        status="queued",
+    )
+    db.session.add(call)
+    if callback is not None:
+        callback.status = "dialing"
+        callback.attempts += 1
+    db.session.flush()
+    outbox.enqueue("call.place", call_id=call.id)
+    audit.record(Actor.agent(agent.id), "call.started", ticket_id=ticket.id, call_id=call.id)
+    return call
+
+
+def record_dial_result(call: Call, dial_status: str, duration: int | None) -> None:
+    """The customer's leg ended: answered, or not (then retry later, then tell them by SMS)."""
+    call.status = dial_status
+    if duration is not None:
+        call.duration_seconds = duration
+    callback = db.session.get(CallbackRequest, call.callback_id) if call.callback_id else None
+    if dial_status == "completed":
+        call.outcome = call.outcome or "reached"
+        if callback is not None:
+            callback.status, callback.outcome = "completed", "reached"
+        return
+    if dial_status not in FINAL_DIAL_FAILURES:
+        return
+    call.outcome = "no_answer" if dial_status in ("no-answer", "busy") else "failed"
+    if callback is not None:
+        schedule_retry(callback)
+
+
+def schedule_retry(callback: CallbackRequest) -> None:
+    config = current_app.config
+    if callback.attempts < config["CALLBACK_MAX_ATTEMPTS"]:
+        steps = config["CALLBACK_RETRY_MINUTES"] or [15]
+        delay = steps[min(callback.attempts - 1, len(steps) - 1)] if callback.attempts else 0
+        callback.status = "pending"
+        callback.next_attempt_at = utcnow() + timedelta(minutes=delay)
+        return
+    callback.status, callback.outcome = "no_answer", "no_answer"
+    outbox.enqueue("callback.gave_up", callback_id=callback.id)
+    audit.record(SYSTEM, "callback.gave_up", ticket_id=callback.ticket_id)
+
+
+def record_outcome(call: Call, agent: Agent, outcome: str, notes: str) -> None:
+    """The agent's own account of the call: it overrides what the network reported."""
+    if outcome not in OUTCOMES:
+        raise CallbackError("Choose what happened on the call.")
+    call.outcome = outcome
+    call.notes = (notes or "").strip()[:2000] or None
+    callback = db.session.get(CallbackRequest, call.callback_id) if call.callback_id else None
+    if callback is not None:
+        if outcome == "reached":
+            callback.status, callback.outcome = "completed", "reached"
+        elif outcome == "wrong_number":
+            callback.status, callback.outcome = "failed", "wrong_number"
+        elif callback.status in ("dialing", "pending"):
+            schedule_retry(callback)
+    audit.record(
+        Actor.agent(agent.id),
+        "call.outcome",
+        ticket_id=call.ticket_id,
+        call_id=call.id,
+        outcome=outcome,
+    )

@@ -1,0 +1,135 @@
+"""What an agent should do next: the queue query, ticket search, presence, canned replies."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from flask import current_app
+from redis.exceptions import RedisError
+from sqlalchemy import or_, select
+
+from app.domain.contacts import InvalidContact, normalize_email, normalize_phone
+from app.domain.intake import OPEN_STATUSES
+from app.extensions import db
+from app.models import Agent, CannedReply, Customer, Message, Ticket
+
+PAGE_SIZE = 50
+REFERENCE = re.compile(r"^\s*(HD-\d{4,9})\s*$", re.IGNORECASE)
+
+
+@dataclass
+class QueueFilter:
+    scope: str = "all"  # mine | unassigned | all
+    status: str = "active"  # active (new/open/waiting) or one status
+    channel: str = ""
+    query: str = ""
+    page: int = 1
+
+
+def queue_page(agent: Agent, flt: QueueFilter) -> tuple[list[Ticket], bool]:
+    """One page of tickets, most urgent then longest waiting first; and whether more exist.
+
+    Uses the (status, priority, created_at) index; keyset-free offset paging is fine for
+    the first pages agents actually look at.
+    """
+    statement = select(Ticket)
+    statuses = OPEN_STATUSES if flt.status == "active" else (flt.status,)
+    statement = statement.where(Ticket.status.in_(statuses))
+    if flt.scope == "mine":
+        statement = statement.where(Ticket.assignee_id == agent.id)
+    elif flt.scope == "unassigned":
+        statement = statement.where(Ticket.assignee_id.is_(None))
+    if flt.channel:
+        statement = statement.where(Ticket.channel == flt.channel)
+    if flt.query.strip():
+        statement = statement.where(Ticket.id.in_(search_ids(flt.query)))
+    statement = statement.order_by(Ticket.priority.desc(), Ticket.created_at.asc(), Ticket.id.asc())
+    offset = (max(flt.page, 1) - 1) * PAGE_SIZE
+    rows = db.session.scalars(statement.offset(offset).limit(PAGE_SIZE + 1)).all()
+    return rows[:PAGE_SIZE], len(rows) > PAGE_SIZE
+
+
+def search_ids(query: str, limit: int = 500):
+    """Ticket ids matching a reference, a customer's email/phone/name, a subject or message text.
+
+    Exact identifiers use indexes; free text falls back to LIKE (bounded by `limit`).
+    """
+    query = query.strip()
+    match = REFERENCE.match(query)
+    if match:
+        return select(Ticket.id).where(Ticket.reference == match.group(1).upper())
+    customer_ids = None
+    try:
+        customer_ids = select(Customer.id).where(Customer.email == normalize_email(query))
+    except InvalidContact:
+        try:
+            phone = normalize_phone(query, current_app.config["PHONE_DEFAULT_REGION"])
+            customer_ids = select(Customer.id).where(Customer.phone == phone)
+        except InvalidContact:
+            pass
+    if customer_ids is not None:
+        return select(Ticket.id).where(Ticket.customer_id.in_(customer_ids))
+    like = f"%{query[:100].replace('%', '').replace('_', '')}%"
+    by_name = select(Customer.id).where(Customer.name.ilike(like)).limit(limit)
+    by_text = select(Message.ticket_id).where(Message.body_text.ilike(like)).limit(limit)
+    return (
+        select(Ticket.id)
+        .where(
+            or_(
+                Ticket.subject.ilike(like),
+                Ticket.customer_id.in_(by_name),
+                Ticket.id.in_(by_text),
+            )
+        )
+        .limit(limit)
+    )
+
+
+# Presence: who has a ticket open or is typing a reply. Kept in Redis with a short TTL;
+# if Redis is down, presence is simply not shown (it is a courtesy, not a lock).
+PRESENCE_TTL = 60
+
+
+def _presence_key(ticket_id: int) -> str:
+    return f"helpdesk:presence:{ticket_id}"
+
+
+def mark_present(ticket_id: int, agent: Agent, activity: str = "viewing") -> None:
+    from app.domain.outbox import redis_connection
+
+    try:
+        connection = redis_connection()
+        key = _presence_key(ticket_id)
+        connection.hset(key, str(agent.id), f"{int(time.time())}:{activity}:{agent.name}")
+        connection.expire(key, PRESENCE_TTL)
+    except RedisError:
+        return
+
+
+def others_present(ticket_id: int, agent: Agent) -> list[dict]:
+    from app.domain.outbox import redis_connection
+
+    try:
+        entries = redis_connection().hgetall(_presence_key(ticket_id))
+    except RedisError:
+        return []
+    now = int(time.time())
+    others = []
+    for agent_id, value in entries.items():
+        seen, activity, name = value.decode().split(":", 2)
+        if int(agent_id) != agent.id and now - int(seen) <= PRESENCE_TTL:
+            others.append({"name": name, "activity": activity})
+    return others
+
+
+def render_canned(reply: CannedReply, ticket: Ticket, agent: Agent) -> str:
+    """Fill {customer_name}, {reference}, {agent_name} placeholders; unknown ones stay."""
+    values = {
+        "customer_name": (ticket.customer.name or "").split(" ")[0] or "",
+        "reference": ticket.reference,
+        "agent_name": agent.name,
+        "subject": ticket.subject,
+    }
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), reply.body)

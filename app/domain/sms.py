@@ -1,0 +1,124 @@
+"""Inbound SMS: keywords first (STOP/START/HELP, CALL/RING), then an ordinary message.
+
+Returns the short text to answer with (or None for no answer). Verification codes sent by
+SMS are handed to the identity service before anything else (see `CODE_HANDLERS`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from sqlalchemy import select
+
+from app.domain import audit, callbacks
+from app.domain.audit import SYSTEM
+from app.domain.intake import OPEN_STATUSES, InboundMessage, intake
+from app.extensions import db
+from app.models import Customer, Message, Ticket
+from app.models.base import utcnow
+
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "SLUTA"}
+START_WORDS = {"START", "UNSTOP", "YES", "BÖRJA"}
+HELP_WORDS = {"HELP", "INFO", "HJÄLP", "HJALP"}
+CALL_WORDS = {"CALL", "RING", "CALL ME", "RING MIG", "RING UPP"}
+CODE = re.compile(r"^\s*(\d{6})\s*$")
+
+# (customer, code, sid) -> reply text, or None when it was not a code for them.
+CODE_HANDLERS: list[Callable[[Customer, str], str | None]] = []
+
+TEXTS = {
+    "help": {
+        "en": "Callback Helpdesk: write your question and we answer here. "
+        "Send CALL and we phone you. Send STOP to stop texts.",
+        "sv": "Callback Helpdesk: skriv din fråga så svarar vi här. "
+        "Skicka RING så ringer vi dig. Skicka STOPP för att sluta få sms.",
+    },
+    "start": {
+        "en": "You will get texts from us again. Send STOP to stop.",
+        "sv": "Du får sms från oss igen. Skicka STOPP för att sluta.",
+    },
+    "callback": {
+        "en": "We will call you as soon as we can. Reference {ref}. You are number {pos} in line.",
+        "sv": "Vi ringer dig så snart vi kan. Ärende {ref}. Du är nummer {pos} i kön.",
+    },
+    "new": {
+        "en": "Thank you, we got your message. Reference {ref}. A person will answer you here.",
+        "sv": "Tack, vi har fått ditt meddelande. Ärende {ref}. En person svarar dig här.",
+    },
+}
+
+
+def text(key: str, language: str | None, **values: object) -> str:
+    return TEXTS[key]["sv" if language == "sv" else "en"].format(**values)
+
+
+def _customer(phone: str) -> Customer | None:
+    return db.session.scalar(select(Customer).where(Customer.phone == phone))
+
+
+def _open_ticket(customer: Customer) -> Ticket | None:
+    return db.session.scalar(
+        select(Ticket)
+        .where(Ticket.customer_id == customer.id, Ticket.status.in_(OPEN_STATUSES))
+        .order_by(Ticket.id.desc())
+    )
+
+
+def _note_on_open_ticket(customer: Customer, body: str) -> None:
+    ticket = _open_ticket(customer)
+    if ticket is not None:
+        db.session.add(
+            Message(
+                ticket=ticket, direction="in", channel="system", is_internal=True, body_text=body
+            )
+        )
+
+
+def handle_inbound_sms(phone: str, body: str, sid: str, language: str | None = None) -> str | None:
+    """One inbound SMS from `phone` (E.164). Idempotent on the MessageSid."""
+    if db.session.scalar(select(Message.id).where(Message.external_sid == sid)):
+        return None  # Twilio retried a webhook we already handled
+    word = " ".join(body.strip().upper().split())
+    customer = _customer(phone)
+    language = language or (customer.language if customer else None)
+    if word in STOP_WORDS:
+        if customer is not None:
+            customer.sms_opted_out, customer.sms_opted_out_at = True, utcnow()
+            _note_on_open_ticket(customer, "The customer sent STOP: no more SMS to this number.")
+            audit.record(SYSTEM, "sms.opted_out", customer_id=customer.id)
+        return None  # the carrier/Twilio confirms STOP itself
+    if word in START_WORDS:
+        if customer is not None and customer.sms_opted_out:
+            customer.sms_opted_out, customer.sms_opted_out_at = False, None
+            _note_on_open_ticket(customer, "The customer sent START: SMS allowed again.")
+            audit.record(SYSTEM, "sms.opted_in", customer_id=customer.id)
+        return text("start", language)
+    if word in HELP_WORDS:
+        return text("help", language)
+    if customer is not None and CODE.match(body):
+        for handler in CODE_HANDLERS:
+            answer = handler(customer, CODE.match(body).group(1))
+            if answer is not None:
+                return answer
+    if word in CALL_WORDS:
+        callback = callbacks.request_callback(
+            phone=phone, source="sms", language=language, external_sid=sid, confirm_by_sms=False
+        )
+        return text(
+            "callback",
+            language,
+            ref=callback.ticket.reference,
+            pos=callbacks.queue_position(callback),
+        )
+    result = intake(
+        InboundMessage(
+            channel="sms",
+            body_text=body.strip()[:1600],
+            sender_phone=phone,
+            external_sid=sid,
+            continue_open_ticket=True,
+            language=language,
+        )
+    )
+    return text("new", language, ref=result.ticket.reference) if result.created_ticket else None

@@ -1,0 +1,37 @@
+// Progressive help for agents: keyboard shortcuts and a queue that refreshes itself.
+// Everything works without it.
+(function () {
+  "use strict";
+  var rows = Array.prototype.slice.call(document.querySelectorAll("[data-row] a"));
+  var index = -1;
+  function typing() {
+    var el = document.activeElement;
+    return el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT");
+  }
+  function focusField(id) {
+    var el = document.getElementById(id);
+    if (el) { el.focus(); el.scrollIntoView({block: "center"}); }
+  }
+  document.addEventListener("keydown", function (event) {
+    if (typing() || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if ((event.key === "j" || event.key === "k") && rows.length) {
+      index = Math.max(0, Math.min(rows.length - 1, index + (event.key === "j" ? 1 : -1)));
+      rows[index].focus();
+      event.preventDefault();
+    } else if (event.key === "r") { focusField("reply-body"); event.preventDefault(); }
+    else if (event.key === "n") { focusField("note-body"); event.preventDefault(); }
+    else if (event.key === "e") { focusField("resolve-summary"); event.preventDefault(); }
+  });
+  var refresh = document.querySelector('meta[name="refresh-seconds"]');
+  if (refresh) {
+    var seconds = parseInt(refresh.getAttribute("content"), 10) || 30;
+    var key = "queue-scroll:" + location.search;
+    var saved = sessionStorage.getItem(key);
+    if (saved) { window.scrollTo(0, parseInt(saved, 10)); }
+    setInterval(function () {
+      if (typing() || (document.activeElement && document.activeElement.closest("[data-row]"))) { return; }
+      sessionStorage.setItem(key, String(window.scrollY));
+      location.reload();
+    }, seconds * 1000);
+  }
+})();

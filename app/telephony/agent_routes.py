@@ -1,0 +1,63 @@
+"""Agent actions on the phone: call now (click-to-call) and record how the call went."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from app.domain.callbacks import OUTCOMES, CallbackError, record_outcome, start_call
+from app.extensions import db
+from app.models import Call, Ticket
+from app.telephony import bp
+
+
+class CallForm(FlaskForm):
+    """Only the CSRF token: the ticket is in the URL."""
+
+
+class OutcomeForm(FlaskForm):
+    outcome = SelectField(
+        "What happened?",
+        choices=[
+            ("reached", "We talked"),
+            ("voicemail", "Voicemail"),
+            ("no_answer", "No answer"),
+            ("wrong_number", "Wrong number"),
+        ],
+        validators=[DataRequired()],
+    )
+    notes = TextAreaField("Notes", validators=[Length(max=2000)])
+
+
+@bp.post("/agent/tickets/<int:ticket_id>/call")
+@login_required
+def call_now(ticket_id: int):
+    ticket = db.get_or_404(Ticket, ticket_id)
+    if not CallForm().validate_on_submit():
+        flash("The form expired; please try again.", "error")
+        return redirect(url_for("agent.ticket", ticket_id=ticket.id))
+    try:
+        start_call(ticket, current_user)
+    except CallbackError as error:
+        flash(str(error), "error")
+        return redirect(url_for("agent.ticket", ticket_id=ticket.id))
+    db.session.commit()
+    flash("Calling: your phone rings first, then we dial the customer.", "info")
+    return redirect(url_for("agent.ticket", ticket_id=ticket.id))
+
+
+@bp.post("/agent/calls/<int:call_id>/outcome")
+@login_required
+def call_outcome(call_id: int):
+    call = db.get_or_404(Call, call_id)
+    form = OutcomeForm()
+    if not form.validate_on_submit() or form.outcome.data not in OUTCOMES:
+        flash("Choose what happened on the call.", "error")
+    else:
+        record_outcome(call, current_user, form.outcome.data, form.notes.data or "")
+        db.session.commit()
+        flash("Call outcome saved.", "info")
+    return redirect(url_for("agent.ticket", ticket_id=call.ticket_id))

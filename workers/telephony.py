@@ -1,0 +1,106 @@
+"""Outbox handlers that talk to Twilio: SMS replies, confirmations, and click-to-call.
+
+Each checks the database first so a job that runs twice does not text or ring twice
+(at most once more if a worker dies between Twilio's answer and our commit).
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from app import twilio_api
+from app.domain import outbox
+from app.domain.callbacks import queue_position
+from app.extensions import db
+from app.models import Agent, Call, CallbackRequest, Message, OutboxItem
+from workers.handlers import deliverer
+
+CONFIRM = {
+    "en": "We will call you back. Reference {ref}. You are number {pos} in line. "
+    "Our number: {number}.",
+    "sv": "Vi ringer upp dig. Ärende {ref}. Du är nummer {pos} i kön. Vårt nummer: {number}.",
+}
+GAVE_UP = {
+    "en": "We tried to call you about {ref} but could not reach you. Reply CALL to try again.",
+    "sv": "Vi försökte ringa dig om {ref} men nådde dig inte. Svara RING så försöker vi igen.",
+}
+
+
+def _status_url() -> str:
+    return twilio_api.public_url("/twilio/status")
+
+
+@deliverer("sms")
+def deliver_sms(message: Message) -> None:
+    if message.ticket.customer.sms_opted_out:
+        message.delivery_status = "blocked"
+        message.delivery_error = "The customer replied STOP: we may not send SMS to this number."
+        return
+    message.external_sid = twilio_api.send_sms(
+        message.recipient, message.body_text, status_callback=_status_url()
+    )
+
+
+def _sms_to_customer(ticket, body: str, kind: str) -> None:
+    customer = ticket.customer
+    if customer.sms_opted_out or not customer.phone:
+        return
+    already = db.session.scalar(
+        db.select(Message.id).where(
+            Message.ticket_id == ticket.id, Message.meta["kind"].as_string() == kind
+        )
+    )
+    if already:
+        return
+    message = Message(
+        ticket=ticket,
+        direction="out",
+        channel="sms",
+        recipient=customer.phone,
+        body_text=body,
+        delivery_status="queued",
+        meta={"kind": kind},
+    )
+    db.session.add(message)
+    db.session.flush()
+    message.external_sid = twilio_api.send_sms(customer.phone, body, status_callback=_status_url())
+    message.delivery_status = "sent"
+
+
+@outbox.handler("callback.confirm")
+def confirm_callback(payload: dict, item: OutboxItem) -> None:
+    callback = db.session.get(CallbackRequest, payload["callback_id"])
+    if callback is None:
+        return
+    language = "sv" if callback.customer.language == "sv" else "en"
+    body = CONFIRM[language].format(
+        ref=callback.ticket.reference,
+        pos=queue_position(callback),
+        number=current_app.config["TWILIO_NUMBER"],
+    )
+    _sms_to_customer(callback.ticket, body, f"callback-confirm-{callback.id}")
+
+
+@outbox.handler("callback.gave_up")
+def tell_we_tried(payload: dict, item: OutboxItem) -> None:
+    callback = db.session.get(CallbackRequest, payload["callback_id"])
+    if callback is None:
+        return
+    language = "sv" if callback.customer.language == "sv" else "en"
+    body = GAVE_UP[language].format(ref=callback.ticket.reference)
+    _sms_to_customer(callback.ticket, body, f"callback-gave-up-{callback.id}")
+
+
+@outbox.handler("call.place")
+def place_call(payload: dict, item: OutboxItem) -> None:
+    """Ring the agent; when they answer, /twilio/connect dials the customer."""
+    call = db.session.get(Call, payload["call_id"])
+    if call is None or call.call_sid:
+        return  # placed already
+    agent = db.session.get(Agent, call.agent_id)
+    call.call_sid = twilio_api.start_call(
+        agent.phone,
+        url=twilio_api.public_url(f"/twilio/connect/{call.id}"),
+        status_callback=_status_url(),
+    )
+    call.status = "initiated"
