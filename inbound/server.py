@@ -43,7 +43,21 @@ class HelpdeskHandler:
 
     def accepts(self, address: str) -> bool:
         local, _, domain = address.lower().rpartition("@")
-        return domain in self.domains and local.split("+", 1)[0] == self.support_local
+        if domain in self.domains and local.split("+", 1)[0] == self.support_local:
+            return True
+        return address.lower() in self.extra_addresses()
+
+    def extra_addresses(self) -> list[str]:
+        """Addresses an admin added at runtime (cached for 30 s by the settings service)."""
+        from app.domain import settings
+
+        with self.app.app_context():
+            try:
+                return settings.get("recipient_addresses") or []
+            except SQLAlchemyError:
+                return []
+            finally:
+                db.session.remove()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
         if not self.accepts(address):

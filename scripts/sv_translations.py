@@ -174,6 +174,20 @@ SV = {
     "Kind": "Typ",
     "Last error": "Senaste fel",
     "Try again": "Försök igen",
+    "Account ready. Give %(name)s this one-time password by phone: %(pw)s": "Kontot är klart. Ge %(name)s det här engångslösenordet per telefon: %(pw)s",
+    "You cannot remove your own admin rights or deactivate yourself.": "Du kan inte ta bort dina egna administratörsrättigheter eller inaktivera dig själv.",
+    "Saved.": "Sparat.",
+    "One of the phone numbers is not valid.": "Ett av telefonnumren är inte giltigt.",
+    "Opening hours must be between 0 and 24, opening before closing.": "Öppettiderna måste vara mellan 0 och 24, och öppning före stängning.",
+    "That is not an email address.": "Det är ingen e-postadress.",
+    "Agents": "Handläggare",
+    "Saved answers": "Sparade svar",
+    "Settings": "Inställningar",
+    "Change": "Byt",
+    "Invite an agent": "Bjud in en handläggare",
+    "Create account": "Skapa konto",
+    "Delete": "Ta bort",
+    "New saved answer": "Nytt sparat svar",
 }
 
 

@@ -13,7 +13,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from app.domain.contacts import InvalidContact, normalize_email
 
 
 class VersionedForm(FlaskForm):
@@ -62,12 +64,18 @@ class CannedReplyForm(FlaskForm):
 
 
 class InviteAgentForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     phone = StringField(
         _l("Own phone (for click-to-call)"), validators=[Optional(), Length(max=30)]
     )
     role = SelectField(_l("Role"), choices=[("agent", _l("Agent")), ("admin", _l("Admin"))])
+
+    def validate_email(self, field) -> None:
+        try:
+            field.data = normalize_email(field.data)
+        except InvalidContact as error:
+            raise ValidationError(_l("That is not an email address.")) from error
 
 
 class AgentUpdateForm(FlaskForm):

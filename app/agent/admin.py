@@ -1,0 +1,136 @@
+"""Admin pages: agents, canned replies, addresses/numbers and business hours."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.agent import bp
+from app.agent.forms import AgentUpdateForm, CannedReplyForm, InviteAgentForm, SettingsForm
+from app.auth.decorators import admin_required
+from app.domain import audit, settings
+from app.domain.agents import AgentError, upsert_agent
+from app.domain.audit import Actor
+from app.domain.contacts import InvalidContact, normalize_phone
+from app.extensions import db
+from app.models import Agent, CannedReply
+
+
+@bp.route("/admin/agents", methods=["GET", "POST"])
+@admin_required
+def admin_agents():
+    form = InviteAgentForm()
+    temporary = None
+    if form.validate_on_submit():
+        temporary = secrets.token_urlsafe(12)
+        try:
+            phone = normalize_phone(form.phone.data) if form.phone.data else None
+            agent = upsert_agent(
+                form.email.data, temporary, name=form.name.data, role=form.role.data, phone=phone
+            )
+            audit.record(Actor.agent(current_user.id), "agent.invited", agent_id=agent.id)
+            db.session.commit()
+            flash(
+                _(
+                    "Account ready. Give %(name)s this one-time password by phone: %(pw)s",
+                    name=agent.name,
+                    pw=temporary,
+                ),
+                "info",
+            )
+            return redirect(url_for("agent.admin_agents"))
+        except (AgentError, InvalidContact) as error:
+            db.session.rollback()
+            flash(str(error), "error")
+    agents = db.session.scalars(select(Agent).order_by(Agent.name)).all()
+    return render_template(
+        "agent/admin_agents.html", form=form, agents=agents, update_form=AgentUpdateForm()
+    )
+
+
+@bp.post("/admin/agents/<int:agent_id>")
+@admin_required
+def admin_agent_update(agent_id: int):
+    agent = db.get_or_404(Agent, agent_id)
+    form = AgentUpdateForm()
+    if form.validate_on_submit():
+        if agent.id == current_user.id and (not form.active.data or form.role.data != "admin"):
+            flash(_("You cannot remove your own admin rights or deactivate yourself."), "error")
+        else:
+            agent.role, agent.active = form.role.data, form.active.data
+            audit.record(
+                Actor.agent(current_user.id),
+                "agent.updated",
+                agent_id=agent.id,
+                role=agent.role,
+                active=agent.active,
+            )
+            db.session.commit()
+            flash(_("Saved."), "info")
+    return redirect(url_for("agent.admin_agents"))
+
+
+@bp.route("/admin/canned", methods=["GET", "POST"])
+@admin_required
+def admin_canned():
+    form = CannedReplyForm()
+    if form.validate_on_submit():
+        db.session.add(
+            CannedReply(title=form.title.data, body=form.body.data, language=form.language.data)
+        )
+        db.session.commit()
+        flash(_("Saved."), "info")
+        return redirect(url_for("agent.admin_canned"))
+    replies = db.session.scalars(select(CannedReply).order_by(CannedReply.title)).all()
+    return render_template(
+        "agent/admin_canned.html", form=form, replies=replies, delete_form=AgentUpdateForm()
+    )
+
+
+@bp.post("/admin/canned/<int:reply_id>/delete")
+@admin_required
+def admin_canned_delete(reply_id: int):
+    form = CannedReplyForm()
+    if form.csrf_token.validate(form):
+        db.session.delete(db.get_or_404(CannedReply, reply_id))
+        db.session.commit()
+    return redirect(url_for("agent.admin_canned"))
+
+
+@bp.route("/admin/settings", methods=["GET", "POST"])
+@admin_required
+def admin_settings():
+    hours = settings.get("business_hours", fresh=True)
+    form = SettingsForm(
+        recipient_addresses="\n".join(settings.get("recipient_addresses", fresh=True)),
+        phone_numbers="\n".join(settings.get("phone_numbers", fresh=True)),
+        opening_hour=hours["open"],
+        closing_hour=hours["close"],
+    )
+    if form.validate_on_submit():
+        addresses = [
+            a.strip().lower() for a in form.recipient_addresses.data.splitlines() if "@" in a
+        ]
+        try:
+            numbers = [
+                normalize_phone(n) for n in form.phone_numbers.data.splitlines() if n.strip()
+            ]
+        except InvalidContact:
+            flash(_("One of the phone numbers is not valid."), "error")
+            return render_template("agent/admin_settings.html", form=form), 400
+        opening, closing = form.opening_hour.data or 8, form.closing_hour.data or 17
+        if not 0 <= opening < closing <= 24:
+            flash(_("Opening hours must be between 0 and 24, opening before closing."), "error")
+            return render_template("agent/admin_settings.html", form=form), 400
+        settings.put("recipient_addresses", addresses)
+        settings.put("phone_numbers", numbers)
+        settings.put("business_hours", {"open": opening, "close": closing})
+        audit.record(Actor.agent(current_user.id), "settings.updated")
+        db.session.commit()
+        flash(_("Saved."), "info")
+        return redirect(url_for("agent.admin_settings"))
+    return render_template("agent/admin_settings.html", form=form)

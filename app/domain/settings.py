@@ -1,0 +1,35 @@
+"""Settings admins change at runtime (kept in the database, read with a short cache)."""
+
+from __future__ import annotations
+
+import time
+
+from app.extensions import db
+from app.models import Setting
+
+DEFAULTS: dict[str, object] = {
+    "recipient_addresses": [],  # extra addresses the SMTP server accepts, beyond config
+    "phone_numbers": [],
+    "business_hours": {"open": 8, "close": 17},
+}
+_cache: dict[str, tuple[float, object]] = {}
+CACHE_SECONDS = 30
+
+
+def get(key: str, *, fresh: bool = False) -> object:
+    cached = _cache.get(key)
+    if cached and not fresh and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return cached[1]
+    row = db.session.get(Setting, key)
+    value = row.value if row is not None else DEFAULTS.get(key)
+    _cache[key] = (time.monotonic(), value)
+    return value
+
+
+def put(key: str, value: object) -> None:
+    row = db.session.get(Setting, key)
+    if row is None:
+        db.session.add(Setting(key=key, value=value))
+    else:
+        row.value = value
+    _cache.pop(key, None)
