@@ -102,6 +102,12 @@ def from_environment() -> dict:
         "TWILIO_NUMBER": os.environ.get("TWILIO_NUMBER", "+46850000000"),
         "TWILIO_API_BASE_URL": os.environ.get("TWILIO_API_BASE_URL", ""),
         "PHONE_DEFAULT_REGION": os.environ.get("PHONE_DEFAULT_REGION", "SE"),
+        "VERIFICATION_WINDOW_MINUTES": _int("VERIFICATION_WINDOW_MINUTES", 30),
+        "OTP_VALID_MINUTES": _int("OTP_VALID_MINUTES", 10),
+        "OTP_MAX_ATTEMPTS": _int("OTP_MAX_ATTEMPTS", 5),
+        "OTP_SENDS_PER_HOUR": _int("OTP_SENDS_PER_HOUR", 3),
+        "OTP_MAX_FAILURES_BEFORE_LOCK": _int("OTP_MAX_FAILURES_BEFORE_LOCK", 100),
+        "CONTACT_CHANGE_GRACE_DAYS": _int("CONTACT_CHANGE_GRACE_DAYS", 7),
         "BUSINESS_TIMEZONE": os.environ.get("BUSINESS_TIMEZONE", "Europe/Stockholm"),
         "CALLBACK_MAX_ATTEMPTS": _int("CALLBACK_MAX_ATTEMPTS", 3),
         "CALLBACK_RETRY_MINUTES": [

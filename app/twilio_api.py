@@ -34,13 +34,19 @@ def send_sms(to: str, body: str, status_callback: str | None = None) -> str:
 
 def start_call(
     to: str,
-    url: str,
+    url: str | None = None,
     status_callback: str | None = None,
     machine_detection: str | None = None,
     async_amd_callback: str | None = None,
+    twiml: str | None = None,
 ) -> str:
-    """Place an outbound call whose TwiML Twilio fetches from `url`; returns the CallSid."""
-    kwargs: dict = {"to": to, "from_": current_app.config["TWILIO_NUMBER"], "url": url}
+    """Place an outbound call whose TwiML Twilio fetches from `url` (or is given inline as
+    `twiml`, for content we must not store, such as a spoken one-time code)."""
+    kwargs: dict = {"to": to, "from_": current_app.config["TWILIO_NUMBER"]}
+    if twiml is not None:
+        kwargs["twiml"] = twiml
+    else:
+        kwargs["url"] = url
     if status_callback:
         kwargs["status_callback"] = status_callback
         kwargs["status_callback_event"] = ["initiated", "ringing", "answered", "completed"]

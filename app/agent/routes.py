@@ -98,7 +98,7 @@ def ticket(ticket_id: int):
         + [("call", c.created_at, c) for c in calls],
         key=lambda entry: (entry[1], entry[0]),
     )
-    return render_template(
+    html = render_template(
         "agent/ticket.html",
         ticket=ticket,
         customer=ticket.customer,
@@ -118,6 +118,8 @@ def ticket(ticket_id: int):
         calls=calls,
         **ticket_context(ticket),
     )
+    db.session.commit()  # what was disclosed while rendering is in the audit log
+    return html
 
 
 def _expected_version(form) -> int | None:

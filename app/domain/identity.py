@@ -1,0 +1,426 @@
+"""Identity verification before anything private is discussed (NIST SP 800-63B in spirit).
+
+A one-time code goes only to a contact already on file. The plain code exists only inside
+the job that sends it: it is generated there, hashed (HMAC with a key derived from
+SECRET_KEY and bound to the challenge) and sent; the database holds only the hash. Codes are
+6 digits from `secrets`, valid 10 minutes, single use, dead after 5 wrong tries; at most 3
+sends per customer per hour and 100 failures per customer before an admin must unlock.
+
+A success verifies the ticket for a window (30 minutes) at a level: "phone" (SMS or voice
+code: the customer holds the number on file) or "mailbox" (email code: proves control of
+the mailbox only, so it unlocks less). A contact changed recently verifies nothing on its
+own. Every send, attempt, disclosure and refusal is audited; never the code or the value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.domain import audit, outbox, ratelimit, settings
+from app.domain.audit import SYSTEM, Actor
+from app.domain.contacts import mask_email, mask_phone
+from app.extensions import db
+from app.models import Agent, Call, Customer, Message, Ticket, VerificationChallenge
+from app.models.base import utcnow
+
+PRIVATE_FIELDS = ("email", "phone", "address", "account_number", "other_tickets")
+LEVEL_NAMES = {"phone": "phone verified", "mailbox": "mailbox confirmed"}
+CHANNEL_LEVEL = {"sms": "phone", "voice": "phone", "email": "mailbox"}
+DEFAULT_UNLOCKS = {
+    "phone": ["email", "phone", "address", "account_number", "other_tickets"],
+    "mailbox": ["email", "other_tickets"],
+}
+settings.DEFAULTS.setdefault("identity_private_fields", list(PRIVATE_FIELDS))
+settings.DEFAULTS.setdefault("identity_unlocks", DEFAULT_UNLOCKS)
+
+
+class IdentityError(ValueError):
+    """Refused; the message is safe to show to the agent or customer."""
+
+
+class VerificationRequired(IdentityError):
+    """A private action or field before the customer proved who they are."""
+
+
+def _key() -> bytes:
+    return hashlib.sha256(b"otp-key:" + current_app.config["SECRET_KEY"].encode()).digest()
+
+
+def code_hash(challenge_id: int, code: str) -> str:
+    message = f"{challenge_id}:{code}".encode()
+    return hmac.new(_key(), message, hashlib.sha256).hexdigest()
+
+
+def token_hash(token: str) -> str:
+    return hmac.new(_key(), b"link:" + token.encode(), hashlib.sha256).hexdigest()
+
+
+def contacts_on_file(customer: Customer) -> dict[str, str]:
+    """The channels a code may go to: only what we already have, never what is typed now."""
+    found = {}
+    if customer.phone:
+        found["sms"] = customer.phone
+        found["voice"] = customer.phone
+    if customer.email:
+        found["email"] = customer.email
+    return found
+
+
+def recently_changed(customer: Customer, channel: str, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    changed = customer.email_changed_at if channel == "email" else customer.phone_changed_at
+    grace = timedelta(days=current_app.config["CONTACT_CHANGE_GRACE_DAYS"])
+    return changed is not None and now - changed < grace
+
+
+def _failure_key(customer: Customer) -> str:
+    return f"otp-fail:{customer.id}"
+
+
+def is_locked(customer: Customer) -> bool:
+    limit = current_app.config["OTP_MAX_FAILURES_BEFORE_LOCK"]
+    return ratelimit.count(_failure_key(customer), 10 * 365 * 86400) >= limit
+
+
+def start_challenge(ticket: Ticket, agent: Agent, channel: str) -> VerificationChallenge:
+    """Queue a code to the customer's contact on file by `channel` (sms, voice or email)."""
+    customer = ticket.customer
+    actor = Actor.agent(agent.id)
+    if channel not in contacts_on_file(customer):
+        audit.record(
+            actor,
+            "identity.refused",
+            ticket_id=ticket.id,
+            reason="no contact on file",
+            channel=channel,
+        )
+        raise IdentityError("There is no such contact on file for this customer.")
+    if is_locked(customer):
+        audit.record(actor, "identity.refused", ticket_id=ticket.id, reason="locked")
+        raise IdentityError("Too many wrong codes for this customer: an admin must unlock.")
+    limit = current_app.config["OTP_SENDS_PER_HOUR"]
+    if not ratelimit.consume(f"otp-send:{customer.id}", limit, 3600):
+        audit.record(actor, "identity.refused", ticket_id=ticket.id, reason="send limit")
+        raise IdentityError(f"At most {limit} codes per hour. Please wait before sending another.")
+    for old in live_challenges(customer):
+        old.dead = True  # only the newest code counts
+    challenge = VerificationChallenge(
+        customer_id=customer.id,
+        ticket_id=ticket.id,
+        channel=channel,
+        code_hash="",  # filled by the sending job; until then nothing can match
+        expires_at=utcnow() + timedelta(minutes=current_app.config["OTP_VALID_MINUTES"]),
+        created_by_agent_id=agent.id,
+    )
+    db.session.add(challenge)
+    db.session.flush()
+    outbox.enqueue("identity.send_code", challenge_id=challenge.id)
+    audit.record(
+        actor,
+        "identity.challenge_sent",
+        ticket_id=ticket.id,
+        channel=channel,
+        challenge_id=challenge.id,
+    )
+    return challenge
+
+
+def live_challenges(customer: Customer, now: datetime | None = None):
+    now = now or utcnow()
+    return db.session.scalars(
+        select(VerificationChallenge).where(
+            VerificationChallenge.customer_id == customer.id,
+            VerificationChallenge.dead.is_(False),
+            VerificationChallenge.used_at.is_(None),
+            VerificationChallenge.expires_at > now,
+        )
+    ).all()
+
+
+@dataclass
+class CodeToSend:
+    channel: str
+    to: str
+    code: str
+    link_token: str | None
+
+
+def prepare_code(challenge: VerificationChallenge) -> CodeToSend | None:
+    """Inside the job: make the code, keep only its hash. None when already sent or void."""
+    if challenge.code_hash or challenge.dead or challenge.used_at:
+        return None
+    customer = db.session.get(Customer, challenge.customer_id)
+    to = contacts_on_file(customer).get(challenge.channel)
+    if to is None:
+        challenge.dead = True
+        return None
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    challenge.code_hash = code_hash(challenge.id, code)
+    token = None
+    if challenge.channel == "email":
+        token = secrets.token_urlsafe(24)
+        challenge.link_token_hash = token_hash(token)
+    # The clock starts when the code leaves, not when the agent asked.
+    challenge.expires_at = utcnow() + timedelta(minutes=current_app.config["OTP_VALID_MINUTES"])
+    return CodeToSend(challenge.channel, to, code, token)
+
+
+def check_code(
+    customer: Customer,
+    code: str,
+    actor: Actor,
+    *,
+    via: str,
+    ticket: Ticket | None = None,
+    challenge: VerificationChallenge | None = None,
+) -> Ticket:
+    """Verify `code` against the customer's live challenge. Raises IdentityError when wrong."""
+    code = (code or "").strip().replace(" ", "")
+    now = utcnow()
+    if is_locked(customer):
+        raise IdentityError("Too many wrong codes: an admin must unlock this customer.")
+    if challenge is None:
+        candidates = [c for c in live_challenges(customer, now) if c.code_hash]
+        if ticket is not None:
+            candidates = [c for c in candidates if c.ticket_id == ticket.id]
+        challenge = max(candidates, key=lambda c: c.id, default=None)
+    if challenge is None or challenge.dead or challenge.used_at or challenge.expires_at <= now:
+        audit.record(
+            actor,
+            "identity.attempt",
+            ticket_id=ticket.id if ticket else None,
+            customer_id=customer.id,
+            result="no live code",
+            via=via,
+        )
+        raise IdentityError("There is no valid code to check. Send a new code.")
+    challenge.attempts += 1
+    ok = len(code) == 6 and hmac.compare_digest(challenge.code_hash, code_hash(challenge.id, code))
+    audit.record(
+        actor,
+        "identity.attempt",
+        ticket_id=challenge.ticket_id,
+        customer_id=customer.id,
+        result="success" if ok else "wrong code",
+        via=via,
+        attempt=challenge.attempts,
+    )
+    if not ok:
+        ratelimit.hit(_failure_key(customer))
+        if challenge.attempts >= current_app.config["OTP_MAX_ATTEMPTS"]:
+            challenge.dead = True
+            raise IdentityError(
+                "Wrong code too many times: this code no longer works. Send a new code."
+            )
+        raise IdentityError("That code is not right. Please try again.")
+    challenge.used_at = now
+    verified = db.session.get(Ticket, challenge.ticket_id)
+    if recently_changed(customer, challenge.channel, now):
+        audit.record(actor, "identity.flagged", ticket_id=verified.id, reason="contact changed")
+        raise IdentityError(
+            "The code was right, but this contact was changed in the last "
+            f"{current_app.config['CONTACT_CHANGE_GRACE_DAYS']} days, so it does not prove who "
+            "the customer is on its own. Verify another way."
+        )
+    level = CHANNEL_LEVEL[challenge.channel]
+    window = timedelta(minutes=current_app.config["VERIFICATION_WINDOW_MINUTES"])
+    verified.verified_until = now + window
+    verified.verified_level = level
+    audit.record(actor, "identity.verified", ticket_id=verified.id, level=level, via=via)
+    return verified
+
+
+def locked_customer_ids() -> list[int]:
+    from sqlalchemy import func
+
+    from app.models import RateEvent
+
+    limit = current_app.config["OTP_MAX_FAILURES_BEFORE_LOCK"]
+    rows = db.session.execute(
+        select(RateEvent.key)
+        .where(RateEvent.key.like("otp-fail:%"))
+        .group_by(RateEvent.key)
+        .having(func.count() >= limit)
+    )
+    return [int(key.split(":", 1)[1]) for (key,) in rows]
+
+
+def unlock(customer: Customer, admin: Agent) -> None:
+    ratelimit.clear(_failure_key(customer))
+    audit.record(Actor.agent(admin.id), "identity.unlocked", customer_id=customer.id)
+
+
+def current_level(ticket: Ticket, now: datetime | None = None) -> str | None:
+    now = now or utcnow()
+    if ticket.verified_until and ticket.verified_until > now and ticket.verified_level:
+        return ticket.verified_level
+    return None
+
+
+def unlocked_fields(ticket: Ticket) -> set[str]:
+    level = current_level(ticket)
+    private = set(settings.get("identity_private_fields") or PRIVATE_FIELDS)
+    unlocks = settings.get("identity_unlocks") or DEFAULT_UNLOCKS
+    public = set(PRIVATE_FIELDS) - private
+    return public | set(unlocks.get(level, [])) if level else public
+
+
+def require_verified(ticket: Ticket, agent: Agent, action: str, field: str) -> None:
+    """Refuse a private action (and audit the refusal) unless `field` is unlocked."""
+    if field not in unlocked_fields(ticket):
+        audit.record(
+            Actor.agent(agent.id), "identity.refused", ticket_id=ticket.id, attempted=action
+        )
+        raise VerificationRequired(
+            "Verify the customer's identity first: send a code to a contact on file."
+        )
+
+
+MASKS = {
+    "email": lambda c: mask_email(c.email),
+    "phone": lambda c: mask_phone(c.phone),
+    "address": lambda c: "•••" if c.address else "—",
+    "account_number": lambda c: ("•••" + c.account_number[-2:]) if c.account_number else "—",
+}
+
+
+class CustomerView:
+    """What the agent may see of a customer on this ticket right now."""
+
+    def __init__(self, ticket: Ticket, agent: Agent) -> None:
+        self.ticket = ticket
+        self.customer = ticket.customer
+        self.agent = agent
+        self.unlocked = unlocked_fields(ticket)
+        self._disclosed: set[str] = set()
+
+    def masked(self, field: str) -> bool:
+        return field not in self.unlocked
+
+    def value(self, field: str) -> str:
+        raw = getattr(self.customer, field, None)
+        if self.masked(field):
+            return MASKS[field](self.customer)
+        if raw and field not in self._disclosed:
+            self._disclosed.add(field)
+            audit.record(
+                Actor.agent(self.agent.id),
+                "identity.disclosed",
+                ticket_id=self.ticket.id,
+                field=field,
+            )
+        return raw or "—"
+
+    def other_tickets(self) -> list[Ticket] | None:
+        if self.masked("other_tickets"):
+            return None
+        if "other_tickets" not in self._disclosed:
+            self._disclosed.add("other_tickets")
+            audit.record(
+                Actor.agent(self.agent.id),
+                "identity.disclosed",
+                ticket_id=self.ticket.id,
+                field="other_tickets",
+            )
+        return db.session.scalars(
+            select(Ticket)
+            .where(Ticket.customer_id == self.customer.id, Ticket.id != self.ticket.id)
+            .order_by(Ticket.id.desc())
+            .limit(20)
+        ).all()
+
+
+def evidence(ticket: Ticket) -> list[tuple[str, str]]:
+    """Hints shown beside the badge, never proof on their own: (kind, text)."""
+    customer = ticket.customer
+    hints: list[tuple[str, str]] = []
+    if customer.phone:
+        last_call = db.session.scalar(
+            select(Call.from_number)
+            .where(Call.direction == "in", Call.ticket_id == ticket.id)
+            .order_by(Call.id.desc())
+        )
+        last_sms = db.session.scalar(
+            select(Message.sender)
+            .where(
+                Message.ticket_id == ticket.id,
+                Message.direction == "in",
+                Message.channel.in_(("sms", "voice")),
+            )
+            .order_by(Message.id.desc())
+        )
+        caller = last_call or last_sms
+        if caller:
+            if caller == customer.phone and not recently_changed(customer, "sms"):
+                hints.append(("hint", "Caller ID matches the number on file (it can be faked)."))
+            elif caller != customer.phone:
+                hints.append(("warn", "Caller ID does not match the number on file."))
+    if customer.email:
+        mail = db.session.scalar(
+            select(Message)
+            .where(
+                Message.ticket_id == ticket.id,
+                Message.direction == "in",
+                Message.channel == "email",
+            )
+            .order_by(Message.id.desc())
+        )
+        if mail is not None:
+            dmarc = (mail.auth_results or {}).get("dmarc")
+            if mail.sender != customer.email:
+                hints.append(("warn", "The mail came from another address than the one on file."))
+            elif dmarc == "pass":
+                hints.append(("hint", "Mail from the address on file passed DMARC."))
+            elif dmarc in (None, "none", "temperror"):
+                hints.append(("hint", "Mail sender check (DMARC): unknown."))
+            else:
+                hints.append(("warn", f"Mail sender check (DMARC) failed: {dmarc}."))
+    for channel, label in (("sms", "phone number"), ("email", "email address")):
+        if recently_changed(customer, channel):
+            hints.append(
+                (
+                    "warn",
+                    f"The {label} on file was changed recently: a code to it "
+                    "does not verify on its own.",
+                )
+            )
+    return hints
+
+
+def answer_sms_code(customer: Customer, code: str) -> str | None:
+    """SMS hook: a 6-digit reply to our code message. None when no SMS code is pending."""
+    pending = [c for c in live_challenges(customer) if c.channel == "sms" and c.code_hash]
+    if not pending:
+        return None
+    try:
+        check_code(
+            customer, code, SYSTEM, via="sms reply", challenge=max(pending, key=lambda c: c.id)
+        )
+    except IdentityError as error:
+        return str(error)
+    return "Thank you. You are verified; the person helping you can see this now."
+
+
+def challenge_for_link(token: str) -> VerificationChallenge | None:
+    return db.session.scalar(
+        select(VerificationChallenge).where(
+            VerificationChallenge.link_token_hash == token_hash(token)
+        )
+    )
+
+
+def _register_sms_hook() -> None:
+    from app.domain import sms
+
+    if answer_sms_code not in sms.CODE_HANDLERS:
+        sms.CODE_HANDLERS.append(answer_sms_code)
+
+
+_register_sms_hook()
