@@ -50,5 +50,6 @@ def acknowledge(payload: dict, item: OutboxItem) -> None:
     acknowledgements.send_acknowledgement(payload["ticket_id"], payload["message_id"])
 
 
+import workers.community  # noqa: E402,F401  (drafts and publishes community articles)
 import workers.identity  # noqa: E402,F401  (registers the one-time code sender)
 import workers.telephony  # noqa: E402,F401  (registers the SMS deliverer and call handlers)

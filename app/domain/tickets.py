@@ -6,7 +6,7 @@ import secrets
 
 from sqlalchemy import select
 
-from app.domain import audit
+from app.domain import audit, outbox
 from app.domain.audit import Actor
 from app.extensions import db
 from app.models import Ticket
@@ -74,6 +74,8 @@ def change_status(
             raise TicketError("Please write a short summary of how this was resolved.")
         ticket.resolution_summary = summary or ticket.resolution_summary
         ticket.resolved_at = now
+        if summary:  # a resolution worth sharing: draft an anonymized community answer
+            outbox.enqueue("article.draft", ticket_id=ticket.id)
     elif old_status in {"resolved", "closed"}:
         ticket.resolved_at = None
     ticket.status = new_status

@@ -1,0 +1,312 @@
+"""Community articles: drafted from resolved tickets, anonymized, reviewed, published.
+
+Nothing reaches the public pages without an agent's approval (unless an admin turns on
+auto-publish). Public queries select only published articles and only public columns.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+
+from app.domain import audit, outbox, settings
+from app.domain.anonymize import Anonymized, KnownEntities, anonymize
+from app.domain.audit import SYSTEM, Actor
+from app.extensions import db
+from app.models import Agent, Article, ArticleVote, Message, Ticket
+from app.models.base import utcnow
+
+settings.DEFAULTS.setdefault("community_auto_publish", False)
+
+CATEGORIES = {
+    "internet": (
+        "internet",
+        "wifi",
+        "wi-fi",
+        "router",
+        "modem",
+        "bredband",
+        "uppkoppling",
+        "connection",
+        "network",
+        "nätverk",
+    ),
+    "phone": ("phone", "telefon", "mobile", "mobil", "sim", "call", "samtal", "voicemail"),
+    "tv": ("tv", "channel", "kanal", "remote", "fjärrkontroll", "box", "decoder"),
+    "billing": (
+        "invoice",
+        "faktura",
+        "bill",
+        "payment",
+        "betalning",
+        "refund",
+        "charge",
+        "price",
+        "pris",
+        "autogiro",
+    ),
+    "account": (
+        "password",
+        "lösenord",
+        "login",
+        "log in",
+        "logga in",
+        "account",
+        "konto",
+        "bankid",
+        "address",
+        "adress",
+    ),
+}
+CATEGORY_NAMES = {
+    "internet": ("Internet and Wi-Fi", "Internet och wifi"),
+    "phone": ("Phone", "Telefon"),
+    "tv": ("TV", "TV"),
+    "billing": ("Bills and payments", "Fakturor och betalning"),
+    "account": ("Your account", "Ditt konto"),
+    "general": ("Other questions", "Övriga frågor"),
+}
+
+
+class CommunityError(ValueError):
+    pass
+
+
+def categorize(*texts: str) -> str:
+    words = " ".join(texts).lower()
+    scores = {
+        category: sum(len(re.findall(rf"\b{re.escape(k)}\b", words)) for k in keywords)
+        for category, keywords in CATEGORIES.items()
+    }
+    best = max(scores, key=scores.get)
+    return best if scores[best] else "general"
+
+
+def slugify(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:80] or "answer"
+    return f"{slug}-{secrets.token_hex(3)}"
+
+
+def known_entities(ticket: Ticket) -> KnownEntities:
+    customer = ticket.customer
+    agent_names = db.session.scalars(
+        select(Agent.name).where(
+            Agent.id.in_(select(Message.author_agent_id).where(Message.ticket_id == ticket.id))
+        )
+    ).all()
+    if ticket.assignee is not None:
+        agent_names.append(ticket.assignee.name)
+    senders = db.session.scalars(
+        select(Message.sender).where(Message.ticket_id == ticket.id, Message.sender.is_not(None))
+    ).all()
+    return KnownEntities(
+        names=[n for n in [customer.name, *agent_names] if n],
+        emails=[e for e in {customer.email, *[s for s in senders if "@" in s]} if e],
+        phones=[p for p in {customer.phone, *[s for s in senders if s.startswith("+")]} if p],
+        addresses=[customer.address] if customer.address else [],
+        account_numbers=[customer.account_number] if customer.account_number else [],
+    )
+
+
+def _neutral_title(subject: str, problem: str) -> str:
+    title = re.sub(r"^\s*((re|sv|fw|fwd|vb)\s*:\s*)+", "", subject or "", flags=re.IGNORECASE)
+    title = re.sub(r"\[[^\]]*\]", "", title).strip(" -:")
+    if len(title) < 8 or title.count("[") > 0:
+        first = re.split(r"(?<=[.!?])\s", problem.strip(), maxsplit=1)[0]
+        title = first[:120]
+    return (title[:1].upper() + title[1:])[:200] or "A question from a customer"
+
+
+def sources(ticket: Ticket) -> tuple[str, str]:
+    """The ticket's first customer message and its resolution (summary + last agent reply)."""
+    messages = [m for m in ticket.messages if not m.is_internal]
+    first = next((m.body_text for m in messages if m.direction == "in"), "")
+    last_reply = next(
+        (
+            m.body_text
+            for m in reversed(messages)
+            if m.direction == "out" and m.author_agent_id and m.channel in ("email", "sms")
+        ),
+        "",
+    )
+    resolution = ticket.resolution_summary or ""
+    if last_reply and last_reply.strip() not in resolution:
+        resolution = f"{resolution}\n\n{last_reply}".strip()
+    return first[:4000], resolution[:4000]
+
+
+def draft_from_ticket(ticket_id: int) -> Article | None:
+    """Idempotent: one article per ticket (unique source_ticket_id)."""
+    ticket = db.session.get(Ticket, ticket_id)
+    if ticket is None or ticket.status not in ("resolved", "closed"):
+        return None
+    existing = db.session.scalar(select(Article).where(Article.source_ticket_id == ticket.id))
+    if existing is not None:
+        return existing
+    known = known_entities(ticket)
+    problem_raw, resolution_raw = sources(ticket)
+    problem = anonymize(problem_raw, known)
+    resolution = anonymize(resolution_raw, known)
+    title = anonymize(_neutral_title(ticket.subject, problem.text), known)
+    auto = bool(settings.get("community_auto_publish"))
+    article = Article(
+        slug=slugify(title.text),
+        title=title.text[:200],
+        problem=problem.text,
+        resolution=resolution.text,
+        category=categorize(title.text, problem.text, resolution.text),
+        language=ticket.language or "en",
+        status="published" if auto else "draft",
+        source_ticket_id=ticket.id,
+        redaction_report={
+            "title": title.report(),
+            "problem": problem.report(),
+            "resolution": resolution.report(),
+        },
+        published_at=utcnow() if auto else None,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(article)
+    except IntegrityError:  # a concurrent run of this job won
+        return db.session.scalar(select(Article).where(Article.source_ticket_id == ticket.id))
+    audit.record(SYSTEM, "article.drafted", ticket_id=ticket.id, auto_published=auto)
+    return article
+
+
+def review_view(article: Article) -> dict[str, Anonymized] | None:
+    """For the agents' review page: the originals with what the anonymizer found in them."""
+    ticket = db.session.get(Ticket, article.source_ticket_id) if article.source_ticket_id else None
+    if ticket is None:
+        return None
+    known = known_entities(ticket)
+    problem, resolution = sources(ticket)
+    return {
+        "problem": (problem, anonymize(problem, known)),
+        "resolution": (resolution, anonymize(resolution, known)),
+    }
+
+
+def edit(
+    article: Article, agent: Agent, *, title: str, problem: str, resolution: str, category: str
+) -> None:
+    if category not in CATEGORY_NAMES:
+        raise CommunityError("Unknown category.")
+    if not (title.strip() and problem.strip() and resolution.strip()):
+        raise CommunityError("Title, problem and resolution are all needed.")
+    article.title, article.problem, article.resolution = (
+        title.strip(),
+        problem.strip(),
+        resolution.strip(),
+    )
+    article.category = category
+    audit.record(Actor.agent(agent.id), "article.edited", article_id=article.id)
+
+
+def approve(article: Article, agent: Agent) -> None:
+    if article.status not in ("draft", "retracted", "rejected"):
+        raise CommunityError("Only drafts can be approved.")
+    article.status, article.approved_by_id, article.approved_at = "approved", agent.id, utcnow()
+    outbox.enqueue("article.publish", article_id=article.id)
+    audit.record(Actor.agent(agent.id), "article.approved", article_id=article.id)
+
+
+def publish(article_id: int) -> None:
+    """Job body: approved → published (idempotent)."""
+    article = db.session.get(Article, article_id)
+    if article is None or article.status != "approved":
+        return
+    article.status, article.published_at, article.retracted_at = "published", utcnow(), None
+
+
+def reject(article: Article, agent: Agent) -> None:
+    article.status = "rejected"
+    audit.record(Actor.agent(agent.id), "article.rejected", article_id=article.id)
+
+
+def retract(article: Article, agent: Agent) -> None:
+    """Gone from the public pages at once (the next request)."""
+    article.status, article.retracted_at = "retracted", utcnow()
+    audit.record(Actor.agent(agent.id), "article.retracted", article_id=article.id)
+
+
+# --- public side ----------------------------------------------------------------------
+
+
+def published():
+    return select(Article).where(Article.status == "published")
+
+
+def most_helpful(limit: int = 5) -> list[Article]:
+    return db.session.scalars(
+        published()
+        .order_by((Article.helpful_yes - Article.helpful_no).desc(), Article.published_at.desc())
+        .limit(limit)
+    ).all()
+
+
+def category_counts() -> dict[str, int]:
+    rows = db.session.execute(
+        select(Article.category, func.count())
+        .where(Article.status == "published")
+        .group_by(Article.category)
+    )
+    return dict(rows.all())
+
+
+def _fts_query(query: str) -> str:
+    """User words → an FTS5 query of quoted prefix terms (no operators from the user)."""
+    words = re.findall(r"\w+", query.lower())[:8]
+    return " ".join(f'"{w}"*' for w in words)
+
+
+def search(query: str, limit: int = 20) -> list[Article]:
+    """Full-text search over published articles, best match first."""
+    if not re.search(r"\w", query or ""):
+        return []
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
+        rows = db.session.execute(
+            text(
+                "SELECT a.id FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                "WHERE articles_fts MATCH :q AND a.status = 'published' "
+                "ORDER BY bm25(articles_fts, 10.0, 2.0, 1.0) LIMIT :limit"
+            ),
+            {"q": _fts_query(query), "limit": limit},
+        )
+    else:
+        rows = db.session.execute(
+            text(
+                "SELECT id FROM articles, websearch_to_tsquery('simple', :q) query "
+                "WHERE search_vector @@ query AND status = 'published' "
+                "ORDER BY ts_rank(search_vector, query) DESC, id DESC LIMIT :limit"
+            ),
+            {"q": query[:200], "limit": limit},
+        )
+    ids = [row[0] for row in rows]
+    found = {a.id: a for a in db.session.scalars(select(Article).where(Article.id.in_(ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def vote(article: Article, voter_token: str, helpful: bool) -> bool:
+    """One vote per browser (the token is a random cookie; only its hash is kept)."""
+    import hashlib
+
+    voter_hash = hashlib.sha256(f"{article.id}:{voter_token}".encode()).hexdigest()
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                ArticleVote(article_id=article.id, voter_hash=voter_hash, helpful=helpful)
+            )
+    except IntegrityError:
+        return False
+    if helpful:
+        article.helpful_yes += 1
+    else:
+        article.helpful_no += 1
+    return True
