@@ -1,6 +1,6 @@
 """Anonymizer throughput on one core, over the leak corpus (PII-dense) and plain resolutions.
 
-    .venv/bin/python bench/anonymize.py [--rounds 5]
+.venv/bin/python bench/anonymize.py [--rounds 5]
 """
 
 from __future__ import annotations
@@ -32,13 +32,17 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     corpus = [(case.text, case.known) for case in build_corpus()]
-    plain = [(f"{p}\n\n{f}", corpus[i % len(corpus)][1])
-             for i, (p, f) in enumerate((p, f) for p in PROBLEMS for f in FIXES)] * 10
+    plain = [
+        (f"{p}\n\n{f}", corpus[i % len(corpus)][1])
+        for i, (p, f) in enumerate((p, f) for p in PROBLEMS for f in FIXES)
+    ] * 10
     for label, items in (("PII-dense leak corpus", corpus), ("typical resolutions", plain)):
         per_second, micros = rate(items, args.rounds)
         chars = sum(len(t) for t, _ in items) / len(items)
-        print(f"{label:24} {len(items):4} texts, {chars:4.0f} chars avg: "
-              f"{per_second:7.0f} resolutions/s on one core ({micros:6.0f} µs each)")
+        print(
+            f"{label:24} {len(items):4} texts, {chars:4.0f} chars avg: "
+            f"{per_second:7.0f} resolutions/s on one core ({micros:6.0f} µs each)"
+        )
 
 
 if __name__ == "__main__":
