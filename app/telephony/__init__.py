@@ -2,6 +2,7 @@
 
 from flask import Blueprint
 
-bp = Blueprint("telephony", __name__)
+bp = Blueprint("telephony", __name__)  # Twilio webhooks: signature-checked, CSRF-exempt
+agent_bp = Blueprint("phone_agent", __name__)  # agents' phone actions: login + CSRF
 
 from app.telephony import agent_routes, routes  # noqa: E402,F401

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length
 from app.domain.callbacks import OUTCOMES, CallbackError, record_outcome, start_call
 from app.extensions import db
 from app.models import Call, Ticket
-from app.telephony import bp
+from app.telephony import agent_bp as bp
 
 
 class CallForm(FlaskForm):
