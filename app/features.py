@@ -13,12 +13,11 @@ def blueprints() -> list[Blueprint]:
     from app.telephony import agent_bp as phone_agent_bp
     from app.telephony import bp as telephony_bp
 
-    found: list[Blueprint] = [
-        ops_bp,
-        customer_bp,
-        telephony_bp,
-        phone_agent_bp,
-        identity_bp,
-        community_bp,
+    return [
+        ops_bp,  # /healthz, /readyz, /metrics, admin jobs page
+        customer_bp,  # /callback
+        telephony_bp,  # /twilio/* webhooks (signature-checked)
+        phone_agent_bp,  # click-to-call and call outcomes
+        identity_bp,  # verification panel, /verify/<token>, audit log
+        community_bp,  # public pages at / and the agents' draft review
     ]
-    return found
