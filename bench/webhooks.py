@@ -1,0 +1,83 @@
+"""Twilio webhook latency: signed SMS and voice requests through the whole Flask stack
+(signature check, domain, commit, TwiML). SQLite in a temp dir unless DATABASE_URL is set.
+
+    .venv/bin/python bench/webhooks.py [--requests 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    args = parser.parse_args()
+    data_dir = tempfile.mkdtemp(prefix="bench-webhooks-")
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir}/bench.sqlite3"
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    from flask_migrate import upgrade
+    from twilio.request_validator import RequestValidator
+
+    from app import create_app
+
+    token = "bench-token"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING",
+                      "TWILIO_AUTH_TOKEN": token})
+    with app.app_context():
+        upgrade()
+    validator = RequestValidator(token)
+    client = app.test_client()
+    base = app.config["PUBLIC_BASE_URL"]
+
+    def post(path: str, params: dict) -> float:
+        signature = validator.compute_signature(base + path, params)
+        started = time.perf_counter()
+        response = client.post(path, data=params, headers={"X-Twilio-Signature": signature})
+        elapsed = time.perf_counter() - started
+        assert response.status_code in (200, 204), response.status_code
+        return elapsed
+
+    for n in range(50):  # warm up
+        post("/twilio/sms", {"From": f"+4670{n:07d}", "Body": "hej", "MessageSid": f"SMw{n}"})
+    sms, voice, menu = [], [], []
+    for n in range(args.requests):
+        phone = f"+46702{n % 300:06d}"
+        sms.append(post("/twilio/sms", {"From": phone, "To": "+46850000000",
+                                        "Body": f"My internet is down again ({n})",
+                                        "MessageSid": f"SM{n:032d}"}))
+        if n % 4 == 0:
+            voice.append(post("/twilio/voice", {"From": phone, "CallSid": f"CA{n:032d}"}))
+            menu.append(post("/twilio/voice/menu", {"From": phone, "Digits": "1",
+                                                    "CallSid": f"CA{n:032d}"}))
+    with app.app_context():
+        from sqlalchemy import func, select
+
+        from app.extensions import db
+        from app.models import CallbackRequest, Message
+
+        stored = db.session.scalar(select(func.count()).select_from(Message))
+        callbacks = db.session.scalar(select(func.count()).select_from(CallbackRequest))
+    assert stored >= args.requests, f"only {stored} messages stored"
+    backend = url.split(":", 1)[0]
+    print(f"database              {backend} ({stored} messages, {callbacks} callbacks stored)")
+    for label, values in (("SMS (intake+TwiML)", sms), ("voice menu (TwiML)", voice),
+                          ("press 1 (callback)", menu)):
+        print(f"{label:22}{len(values):5} requests  p50 {percentile(values, .5):5.1f} ms  "
+              f"p99 {percentile(values, .99):5.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
