@@ -34,8 +34,14 @@ def main() -> None:
     from app import create_app
 
     token = "bench-token"
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": data_dir, "LOG_LEVEL": "WARNING",
-                      "TWILIO_AUTH_TOKEN": token})
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "DATA_DIR": data_dir,
+            "LOG_LEVEL": "WARNING",
+            "TWILIO_AUTH_TOKEN": token,
+        }
+    )
     with app.app_context():
         upgrade()
     validator = RequestValidator(token)
@@ -55,13 +61,22 @@ def main() -> None:
     sms, voice, menu = [], [], []
     for n in range(args.requests):
         phone = f"+46702{n % 300:06d}"
-        sms.append(post("/twilio/sms", {"From": phone, "To": "+46850000000",
-                                        "Body": f"My internet is down again ({n})",
-                                        "MessageSid": f"SM{n:032d}"}))
+        sms.append(
+            post(
+                "/twilio/sms",
+                {
+                    "From": phone,
+                    "To": "+46850000000",
+                    "Body": f"My internet is down again ({n})",
+                    "MessageSid": f"SM{n:032d}",
+                },
+            )
+        )
         if n % 4 == 0:
             voice.append(post("/twilio/voice", {"From": phone, "CallSid": f"CA{n:032d}"}))
-            menu.append(post("/twilio/voice/menu", {"From": phone, "Digits": "1",
-                                                    "CallSid": f"CA{n:032d}"}))
+            menu.append(
+                post("/twilio/voice/menu", {"From": phone, "Digits": "1", "CallSid": f"CA{n:032d}"})
+            )
     with app.app_context():
         from sqlalchemy import func, select
 
@@ -73,10 +88,15 @@ def main() -> None:
     assert stored >= args.requests, f"only {stored} messages stored"
     backend = url.split(":", 1)[0]
     print(f"database              {backend} ({stored} messages, {callbacks} callbacks stored)")
-    for label, values in (("SMS (intake+TwiML)", sms), ("voice menu (TwiML)", voice),
-                          ("press 1 (callback)", menu)):
-        print(f"{label:22}{len(values):5} requests  p50 {percentile(values, .5):5.1f} ms  "
-              f"p99 {percentile(values, .99):5.1f} ms")
+    for label, values in (
+        ("SMS (intake+TwiML)", sms),
+        ("voice menu (TwiML)", voice),
+        ("press 1 (callback)", menu),
+    ):
+        print(
+            f"{label:22}{len(values):5} requests  p50 {percentile(values, 0.5):5.1f} ms  "
+            f"p99 {percentile(values, 0.99):5.1f} ms"
+        )
 
 
 if __name__ == "__main__":

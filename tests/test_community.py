@@ -189,3 +189,30 @@ def test_public_pages_need_no_login_and_work_in_swedish(app, client):
 def test_review_pages_need_a_login(client, path):
     response = client.get(path)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_search_ranks_title_matches_first_and_hides_unpublished(app, client):
+    from app.domain.community import search, slugify
+    from app.models.base import utcnow
+
+    with app.app_context():
+        rows = [
+            ("Printer offline", "The modem light blinks.", "Restart it.", "published"),
+            ("Modem light blinks red", "Red light on the box.", "Reset the modem.", "published"),
+            ("Modem draft", "modem modem modem", "modem", "draft"),
+        ]
+        for title, problem, resolution, status in rows:
+            db.session.add(
+                Article(
+                    slug=slugify(title),
+                    title=title,
+                    problem=problem,
+                    resolution=resolution,
+                    status=status,
+                    published_at=utcnow(),
+                )
+            )
+        db.session.commit()
+        titles = [a.title for a in search("modem")]
+    assert titles == ["Modem light blinks red", "Printer offline"]
+    assert "Modem draft" not in client.get("/search?q=modem").get_data(as_text=True)

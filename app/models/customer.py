@@ -15,7 +15,7 @@ class Customer(db.Model):
     __tablename__ = "customers"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str | None] = mapped_column(String(200))
+    name: Mapped[str | None] = mapped_column(String(200), index=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)  # normalized lower-case
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)  # E.164
     language: Mapped[str] = mapped_column(String(8), default="en")

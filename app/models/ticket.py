@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -15,11 +15,23 @@ PRIORITIES = {0: "low", 1: "normal", 2: "high", 3: "urgent"}
 CHANNELS = ("email", "sms", "voice", "web")
 
 
+ACTIVE_SQL = "status IN ('new', 'open', 'waiting')"
+
+
 class Ticket(db.Model):
     __tablename__ = "tickets"
     __table_args__ = (
         Index("ix_tickets_queue", "status", "priority", "created_at"),
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        # Only tickets that need work, in queue order (migration 0401).
+        Index(
+            "ix_tickets_active_queue",
+            text("priority DESC"),
+            "created_at",
+            "id",
+            sqlite_where=text(ACTIVE_SQL),
+            postgresql_where=text(ACTIVE_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +67,7 @@ class Ticket(db.Model):
 
 class Message(db.Model):
     __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_ticket_created", "ticket_id", "created_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)

@@ -1,0 +1,188 @@
+"""The agent queue at scale: seed N tickets (bulk insert, ~5% still needing work), then time
+the queue page and ticket search through HTTP as a logged-in agent.
+
+    .venv/bin/python bench/queue.py [--tickets 1000000] [--requests 300]
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench .venv/bin/python bench/queue.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+SUBJECTS = [
+    "Internet down",
+    "TV box black screen",
+    "Invoice question",
+    "Cannot log in",
+    "Phone line noise",
+    "Slow wifi",
+    "Moving house",
+    "Refund please",
+]
+NAMES = ["Anna", "Erik", "Maria", "Lars", "Karin", "Johan", "Sofia", "Olof"]
+SURNAMES = ["Berg", "Lind", "Nilsson", "Karlsson", "Svensson", "Ek", "Holm", "Sjöberg"]
+
+
+def seed(app, tickets: int, batch: int = 20000) -> float:
+    from sqlalchemy import insert
+
+    from app.extensions import db
+    from app.models import Customer, Message, Ticket
+
+    rng = random.Random(3)
+    customers = max(tickets // 5, 1)
+    start = datetime(2024, 1, 1)
+    started = time.perf_counter()
+    with app.app_context():
+        for first in range(0, customers, batch):
+            db.session.execute(
+                insert(Customer),
+                [
+                    {
+                        "name": f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}",
+                        "email": f"customer{i}@example.test",
+                        "phone": f"+4670{i:07d}",
+                        "language": "sv",
+                        "sms_opted_out": False,
+                        "created_at": start,
+                    }
+                    for i in range(first, min(first + batch, customers))
+                ],
+            )
+            db.session.commit()
+        for first in range(0, tickets, batch):
+            rows, messages = [], []
+            for i in range(first, min(first + batch, tickets)):
+                created = start + timedelta(minutes=i)
+                status = rng.choices(
+                    ["resolved", "closed", "new", "open", "waiting"], [45, 50, 2, 2, 1]
+                )[0]
+                rows.append(
+                    {
+                        "id": i + 1,
+                        "reference": f"HD-{100000 + i}",
+                        "subject": rng.choice(SUBJECTS),
+                        "status": status,
+                        "priority": rng.choice([0, 1, 1, 1, 2, 3]),
+                        "channel": "email",
+                        "customer_id": 1 + i % customers,
+                        "language": "sv",
+                        "created_at": created,
+                        "updated_at": created,
+                        "version": 1,
+                    }
+                )
+                messages.append(
+                    {
+                        "ticket_id": i + 1,
+                        "direction": "in",
+                        "channel": "email",
+                        "is_internal": False,
+                        "spoof_suspected": False,
+                        "body_text": f"Hello, problem number {i} with my router",
+                        "created_at": created,
+                    }
+                )
+            db.session.execute(insert(Ticket), rows)
+            db.session.execute(insert(Message), messages)
+            db.session.commit()
+            print(f"  seeded {min(first + batch, tickets):>9,} tickets", end="\r", flush=True)
+    print()
+    return time.perf_counter() - started
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tickets", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=300)
+    args = parser.parse_args()
+    data_dir = tempfile.mkdtemp(prefix="bench-queue-")
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir}/queue.sqlite3"
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from app import create_app
+    from app.domain.agents import upsert_agent
+    from app.extensions import db
+    from app.models import Ticket
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "DATA_DIR": data_dir,
+            "LOG_LEVEL": "WARNING",
+            "WTF_CSRF_ENABLED": False,
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
+    with app.app_context():
+        upgrade()
+        existing = db.session.scalar(select(func.count()).select_from(Ticket))
+        upsert_agent("bench@example.test", "bench-password-123", role="admin")
+        db.session.commit()
+    if existing < args.tickets:
+        print(f"seeding {args.tickets - existing:,} tickets …")
+        print(f"seeded in {seed(app, args.tickets - existing):.0f} s")
+    with app.app_context():
+        db.session.execute(db.text("ANALYZE"))
+        db.session.commit()
+        active = db.session.scalar(
+            select(func.count()).where(Ticket.status.in_(("new", "open", "waiting")))
+        )
+    client = app.test_client()
+    client.post("/login", data={"email": "bench@example.test", "password": "bench-password-123"})
+    assert client.get("/agent/").status_code == 200
+    rng = random.Random(5)
+    pages = {
+        "queue page 1": lambda: "/agent/",
+        "queue page 5": lambda: "/agent/?page=5",
+        "queue, unassigned": lambda: "/agent/?scope=unassigned",
+        "search reference": lambda: f"/agent/?q=HD-{100000 + rng.randrange(args.tickets)}",
+        "search email": lambda: (
+            f"/agent/?q=customer{rng.randrange(args.tickets // 5)}@example.test"
+        ),
+        "search phone": lambda: f"/agent/?q=070{rng.randrange(args.tickets // 5):07d}",
+        "search words": lambda: f"/agent/?q=problem number {rng.randrange(args.tickets)}",
+    }
+    backend = url.split(":", 1)[0]
+    print(
+        f"database        {backend}, {max(existing, args.tickets):,} tickets ({active:,} need work)"
+    )
+    for label, make in pages.items():
+        timings = []
+        for _ in range(10):
+            client.get(make())
+        count = (
+            args.requests if not label.startswith("search words") else max(args.requests // 10, 10)
+        )
+        for _ in range(count):
+            path = make()
+            started = time.perf_counter()
+            response = client.get(path)
+            timings.append(time.perf_counter() - started)
+            assert response.status_code == 200
+        rows = len(re.findall(r"data-row", response.get_data(as_text=True)))
+        print(
+            f"{label:20} {count:4} requests  p50 {percentile(timings, 0.5):6.1f} ms  "
+            f"p99 {percentile(timings, 0.99):6.1f} ms  ({rows} rows on the last page)"
+        )
+
+
+if __name__ == "__main__":
+    main()
