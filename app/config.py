@@ -35,6 +35,16 @@ def _list(name: str, default: str) -> list[str]:
     ]
 
 
+def _engine_options(database_url: str) -> dict:
+    """Never wait forever on a lock: a locked database must become a 4xx the sender retries
+    (SQLite waits busy_timeout, 5 s; PostgreSQL gets the same as lock_timeout)."""
+    options: dict = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        lock_ms = _int("DB_LOCK_TIMEOUT_MS", 5000)
+        options["connect_args"] = {"options": f"-c lock_timeout={lock_ms}"}
+    return options
+
+
 def from_environment() -> dict:
     """Read the whole configuration once; `create_app` may override any key."""
     env = os.environ.get("HELPDESK_ENV", "development")
@@ -51,7 +61,7 @@ def from_environment() -> dict:
         "DATA_DIR": str(instance),
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR", str(instance / "attachments")),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(database_url),
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "json" if production else "text"),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),

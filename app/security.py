@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response
+from sqlalchemy.exc import OperationalError
 
 from app.extensions import db, login_manager
 from app.models import Agent
@@ -20,6 +21,17 @@ def load_agent(agent_id: str) -> Agent | None:
 
 
 def register_security(app: Flask) -> None:
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        """A locked or unreachable database is temporary: say so, so callers retry
+        (Twilio and our own clients do), instead of a bare 500."""
+        db.session.rollback()
+        return (
+            "The service is busy for a moment. Please try again.",
+            503,
+            {"Retry-After": "5", "Content-Type": "text/plain; charset=utf-8"},
+        )
+
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CSP)

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the project, not bench/ (queue.py!)
 
 from app.domain.anonymize import anonymize  # noqa: E402
 from tests.leak_corpus import FIXES, PROBLEMS, build_corpus  # noqa: E402
