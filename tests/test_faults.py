@@ -6,6 +6,7 @@ nothing is stuck. The counts are printed (pytest -s shows them).
 
 from __future__ import annotations
 
+import os
 import smtplib
 import sqlite3
 import threading
@@ -93,7 +94,7 @@ def send_sms_like_twilio(url: str, params: dict, counts: Counters) -> None:
 def stack(app, migrated, tmp_path, mail_sink, twilio_stub):
     redis_port, smtp_port, web_port = (support.free_port() for _ in range(3))
     env = {
-        **__import__("os").environ,
+        **os.environ,
         "DATABASE_URL": migrated,
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
         "RQ_QUEUE": f"fault-{uuid.uuid4().hex[:8]}",
@@ -123,7 +124,7 @@ def stack(app, migrated, tmp_path, mail_sink, twilio_stub):
         proc.start()
     procs["web_url"] = f"http://127.0.0.1:{web_port}"
     yield procs
-    for name, proc in procs.items():
+    for proc in procs.values():
         if isinstance(proc, Process):
             proc.stop()
 
