@@ -8,16 +8,16 @@ the queue page and ticket search through HTTP as a logged-in agent.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the project, not bench/ (queue.py!)
+
+from bench._common import bench_app, percentile  # noqa: E402
 
 SUBJECTS = [
     "Internet down",
@@ -101,38 +101,19 @@ def seed(app, tickets: int, batch: int = 20000) -> float:
     return time.perf_counter() - started
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="bench-queue-")
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir}/queue.sqlite3"
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    from flask_migrate import upgrade
     from sqlalchemy import func, select
 
-    from app import create_app
     from app.domain.agents import upsert_agent
     from app.extensions import db
     from app.models import Ticket
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "DATA_DIR": data_dir,
-            "LOG_LEVEL": "WARNING",
-            "WTF_CSRF_ENABLED": False,
-            "SESSION_COOKIE_SECURE": False,
-        }
-    )
+    app, backend = bench_app("queue", WTF_CSRF_ENABLED=False, SESSION_COOKIE_SECURE=False)
     with app.app_context():
-        upgrade()
         existing = db.session.scalar(select(func.count()).select_from(Ticket))
         upsert_agent("bench@example.test", "bench-password-123", role="admin")
         db.session.commit()
@@ -160,7 +141,6 @@ def main() -> None:
         "search phone": lambda: f"/agent/?q=070{rng.randrange(args.tickets // 5):07d}",
         "search words": lambda: f"/agent/?q=problem number {rng.randrange(args.tickets)}",
     }
-    backend = url.split(":", 1)[0]
     print(
         f"database        {backend}, {max(existing, args.tickets):,} tickets ({active:,} need work)"
     )

@@ -8,14 +8,14 @@ through HTTP (the Flask test client, the whole request path) and the query alone
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the project, not bench/ (queue.py!)
+
+from bench._common import bench_app, percentile  # noqa: E402
 
 WORDS = """
 router wifi modem connection internet slow drops evening night light red green cable socket
@@ -73,34 +73,15 @@ def seed(app, count: int, batch: int = 20000) -> float:
     return time.perf_counter() - started
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=500)
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="bench-search-")
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir}/search.sqlite3"
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    from flask_migrate import upgrade
-
-    from app import create_app
     from app.domain import community
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "DATA_DIR": data_dir,
-            "LOG_LEVEL": "WARNING",
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
+    app, backend = bench_app("search", WTF_CSRF_ENABLED=False)
     with app.app_context():
-        upgrade()
         from sqlalchemy import func, select
 
         from app.extensions import db
@@ -130,7 +111,6 @@ def main() -> None:
             started = time.perf_counter()
             hits += bool(community.search(q))
             direct.append(time.perf_counter() - started)
-    backend = url.split(":", 1)[0]
     print(f"database        {backend}, {max(existing, args.articles):,} published articles")
     print(f"queries         {len(queries)} (1–3 words), {hits} with results")
     print(

@@ -11,17 +11,17 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import smtplib
 import statistics
 import sys
-import tempfile
 import time
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the project, not bench/ (queue.py!)
+
+from bench._common import bench_app  # noqa: E402
 
 
 def build(n: int) -> bytes:
@@ -63,27 +63,11 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
 
-    data_dir = tempfile.mkdtemp(prefix="bench-smtp-")
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir}/bench.sqlite3"
-    if url.startswith("postgresql://"):
-        url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    from flask_migrate import upgrade
-
-    from app import create_app
     from app.extensions import db
     from inbound.server import HelpdeskController
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "DATA_DIR": data_dir,
-            "ATTACHMENT_DIR": f"{data_dir}/attachments",
-            "INBOUND_AUTH": "off",  # DNS lookups would measure the network, not us
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    with app.app_context():
-        upgrade()
+    # INBOUND_AUTH off: DNS lookups would measure the network, not us.
+    app, backend = bench_app("smtp", INBOUND_AUTH="off")
     import logging
 
     logging.getLogger().setLevel(logging.WARNING)
@@ -117,15 +101,12 @@ def main() -> None:
         from app.models import Message
 
         stored = db.session.scalar(select(func.count()).select_from(Message))
-    latencies.sort()
-    p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
-    backend = url.split(":", 1)[0]
     print(f"database             {backend}")
     print(f"messages sent        {args.messages} over {args.connections} connections")
     print(f"stored               {stored - 20} (errors: {len(errors)})")
     print(f"throughput           {args.messages / elapsed:.0f} messages/s")
     print(
-        f"DATA->250 latency    p50 {p(0.50):.1f} ms  p99 {p(0.99):.1f} ms  "
+        f"DATA->250 latency    p50 {percentile(latencies, 0.50):.1f} ms  p99 {percentile(latencies, 0.99):.1f} ms  "
         f"mean {statistics.mean(latencies) * 1000:.1f} ms"
     )
     if errors:

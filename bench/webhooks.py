@@ -7,43 +7,23 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the project, not bench/ (queue.py!)
 
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+from bench._common import bench_app, percentile  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     args = parser.parse_args()
-    data_dir = tempfile.mkdtemp(prefix="bench-webhooks-")
-    url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir}/bench.sqlite3"
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    from flask_migrate import upgrade
     from twilio.request_validator import RequestValidator
 
-    from app import create_app
-
     token = "bench-token"
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": url,
-            "DATA_DIR": data_dir,
-            "LOG_LEVEL": "WARNING",
-            "TWILIO_AUTH_TOKEN": token,
-        }
-    )
-    with app.app_context():
-        upgrade()
+    app, backend = bench_app("webhooks", TWILIO_AUTH_TOKEN=token)
     validator = RequestValidator(token)
     client = app.test_client()
     base = app.config["PUBLIC_BASE_URL"]
@@ -86,7 +66,6 @@ def main() -> None:
         stored = db.session.scalar(select(func.count()).select_from(Message))
         callbacks = db.session.scalar(select(func.count()).select_from(CallbackRequest))
     assert stored >= args.requests, f"only {stored} messages stored"
-    backend = url.split(":", 1)[0]
     print(f"database              {backend} ({stored} messages, {callbacks} callbacks stored)")
     for label, values in (
         ("SMS (intake+TwiML)", sms),

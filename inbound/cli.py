@@ -12,6 +12,18 @@ from flask.cli import AppGroup
 inbound_cli = AppGroup("inbound", help="The inbound mail server.")
 
 
+def run_until_stopped(controller) -> None:
+    """Serve until Ctrl-C or SIGTERM (honcho, systemd), then stop the controller cleanly."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        stop.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        controller.stop()
+
+
 @inbound_cli.command("serve")
 @click.option("--host", default=None, help="Listen address (default INBOUND_HOST).")
 @click.option("--port", type=int, default=None, help="Port (default INBOUND_PORT, 2525).")
@@ -30,14 +42,7 @@ def serve(host: str | None, port: int | None, lmtp: bool) -> None:
     controller = HelpdeskController(app, host=host, port=port, lmtp=lmtp)
     controller.start()
     click.echo(f"{'LMTP' if lmtp else 'SMTP'} server listening on {host}:{port}")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        controller.stop()
+    run_until_stopped(controller)
 
 
 @inbound_cli.command("devsink")
@@ -66,11 +71,4 @@ def devsink(port: int | None) -> None:
     )
     controller.start()
     click.echo(f"devsink: outgoing mail is saved in {folder}")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    try:
-        stop.wait()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        controller.stop()
+    run_until_stopped(controller)
