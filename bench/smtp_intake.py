@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the project, not bench/ (queue.py!)
 
-from bench._common import bench_app  # noqa: E402
+from bench._common import bench_app, percentile  # noqa: E402
 
 
 def build(n: int) -> bytes:
@@ -106,7 +106,8 @@ def main() -> None:
     print(f"stored               {stored - 20} (errors: {len(errors)})")
     print(f"throughput           {args.messages / elapsed:.0f} messages/s")
     print(
-        f"DATA->250 latency    p50 {percentile(latencies, 0.50):.1f} ms  p99 {percentile(latencies, 0.99):.1f} ms  "
+        f"DATA->250 latency    p50 {percentile(latencies, 0.50):.1f} ms  "
+        f"p99 {percentile(latencies, 0.99):.1f} ms  "
         f"mean {statistics.mean(latencies) * 1000:.1f} ms"
     )
     if errors:

@@ -72,7 +72,13 @@ def run_migrations_offline():
 
 # Objects that migrations manage by hand and autogenerate cannot describe: the SQLite FTS5
 # tables of community search, and the expression index of the active queue.
-HAND_MANAGED = ("articles_fts", "ix_tickets_active_queue", "ix_articles_search")
+HAND_MANAGED = (
+    "articles_fts",
+    "messages_fts",
+    "ix_tickets_active_queue",
+    "ix_articles_search",
+    "ix_messages_text_search",
+)
 
 
 def include_object(obj, name, type_, reflected, compare_to):  # noqa: ARG001

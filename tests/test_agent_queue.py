@@ -250,3 +250,18 @@ def test_attachments_download_never_render(app, logged_in):
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.mimetype == "application/octet-stream"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_search_finds_resolved_tickets_by_words_in_any_message(app, logged_in):
+    client, agent_id = logged_in
+    [ticket_id] = _open(app, subject="Heating", body="The radiator in the hallway gurgles")
+    with app.app_context():
+        ticket = db.session.get(Ticket, ticket_id)
+        ticket.status = "resolved"
+        db.session.commit()
+    assert "Heating" not in client.get("/agent/").get_data(as_text=True)  # not in the queue
+    html = client.get("/agent/", query_string={"q": "radiator hallway"}).get_data(as_text=True)
+    assert "Heating" in html  # but searchable
+    assert "Heating" not in client.get("/agent/", query_string={"q": "radiator kitchen"}).get_data(
+        as_text=True
+    )
