@@ -165,3 +165,55 @@ _PIECES = [
 def test_fuzz_structured_mime_never_escapes(pieces):
     with contextlib.suppress(UnparseableEmail):
         parse_email(HEAD + b"".join(pieces))
+
+
+def test_base64_and_quoted_printable_attachments():
+    raw = HEAD + (
+        b'MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n\r\n'
+        b"--b\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+        b"Sm=C3=B6rg=C3=A5s is broken =E2=80=93 see attached\r\n"
+        b'--b\r\nContent-Type: application/pdf; name="scan.pdf"\r\nContent-Disposition: attachment; filename="scan.pdf"\r\n'
+        b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKc2Nhbg==\r\n"
+        b'--b\r\nContent-Type: text/plain; name="log.txt"\r\nContent-Disposition: attachment; filename="log.txt"\r\n'
+        b"Content-Transfer-Encoding: quoted-printable\r\n\r\nline=3D1\r\n--b--\r\n"
+    )
+    parsed = parse_email(raw)
+    assert parsed.text == "Smörgås is broken – see attached"
+    files = {a.filename: a.data for a in parsed.attachments}
+    assert files["scan.pdf"] == b"%PDF-1.4\nscan" and files["log.txt"].startswith(b"line=1")
+
+
+def test_missing_message_id_and_date_are_fine():
+    parsed = parse_email(b"From: a@example.test\r\nSubject: No ids\r\n\r\nHello")
+    assert parsed.message_id is None and parsed.text == "Hello"
+
+
+def test_very_long_lines_and_undeclared_8bit():
+    long_line = ("word " * 4000).encode()
+    raw = b"From: a@example.test\r\nSubject: long\r\n\r\n" + long_line + b"\r\nH\xc3\xa4lsningar"
+    parsed = parse_email(raw)
+    assert parsed.full_text.startswith("word word") and "Hälsningar" in parsed.full_text
+
+
+def test_calendar_invite_keeps_text_and_the_ics_as_attachment():
+    mail = EmailMessage()
+    mail["From"] = "anna@example.test"
+    mail.set_content("Can we talk on Monday?")
+    mail.add_attachment(
+        b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+        maintype="text",
+        subtype="calendar",
+        filename="invite.ics",
+    )
+    parsed = parse_email(mail.as_bytes())
+    assert parsed.text == "Can we talk on Monday?"
+    assert [a.filename for a in parsed.attachments] == ["invite.ics"]
+
+
+def test_out_of_office_reply_is_automatic():
+    raw = (
+        b"From: anna@example.test\r\nSubject: Out of office\r\nAuto-Submitted: auto-replied\r\n"
+        b"X-Auto-Response-Suppress: All\r\n\r\nI am away until Monday."
+    )
+    assert parse_email(raw).is_automatic
+    assert not parse_email(b"From: anna@example.test\r\n\r\nI am here.").is_automatic

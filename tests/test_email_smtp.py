@@ -254,3 +254,18 @@ def test_agent_reply_by_email_threads_and_is_stored(app, smtp_server, mail_sink,
     # the customer's answer to it threads back without any subject reference
     send(smtp_server.port, build_mail(subject="it worked", In_Reply_To=answer["Message-ID"]))
     assert _count(app, Ticket) == 1
+
+
+def test_a_30_mb_message_is_refused_with_552_under_the_default_limit(app, smtp_server):
+    assert app.config["INBOUND_MAX_BYTES"] == 25 * 1024 * 1024
+    mail = build_mail(body="small")
+    mail.add_attachment(
+        b"\0" * (30 * 1024 * 1024),
+        maintype="application",
+        subtype="octet-stream",
+        filename="huge.bin",
+    )
+    with pytest.raises(smtplib.SMTPException) as error:
+        send(smtp_server.port, mail)
+    assert "552" in str(error.value)
+    assert _count(app, Ticket) == 0
