@@ -50,6 +50,13 @@ if [ "$WITH_BROWSER" = "1" ] && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium
 fi
 
+# 3b. axe-core for the accessibility tests (npm registry), kept out of git in .cache/
+if [ "$WITH_BROWSER" = "1" ] && [ ! -f .cache/axe/node_modules/axe-core/axe.min.js ]; then
+  command -v npm >/dev/null || apt_install nodejs npm
+  echo "setup: installing axe-core"
+  npm install --prefix .cache/axe --no-audit --no-fund --silent axe-core@4 >/dev/null
+fi
+
 # 4. Translations (each feature keeps its own catalogue)
 for dir in app/translations app/*/translations; do
   if [ -d "$dir" ]; then "$VENV/bin/pybabel" compile -f -d "$dir" >/dev/null; fi
