@@ -237,6 +237,7 @@ SV = {
     "That code is not right. Please look at the email again and type the 6 digits.": "Koden stämmer inte. Titta i mejlet igen och skriv de sex siffrorna.",
     "Type the 6-digit code from the email we just sent you.": "Skriv den sexsiffriga koden från mejlet vi just skickade.",
     "Confirm": "Bekräfta",
+    "Publish community answers without an agent's approval (not recommended)": "Publicera svar i gemenskapen utan att en handläggare godkänner dem (rekommenderas inte)",
     "Thank you for telling us.": "Tack för att du berättade.",
     "You have already answered. Thank you.": "Du har redan svarat. Tack.",
     "Approved. It will be on the public pages in a moment.": "Godkänt. Det syns på de publika sidorna om en liten stund.",

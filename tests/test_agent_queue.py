@@ -265,3 +265,22 @@ def test_search_finds_resolved_tickets_by_words_in_any_message(app, logged_in):
     assert "Heating" not in client.get("/agent/", query_string={"q": "radiator kitchen"}).get_data(
         as_text=True
     )
+
+
+def test_admin_can_turn_on_auto_publish(app, client, make_agent):
+    from app.domain import settings
+
+    make_agent("boss@example.test", role="admin")
+    support.login(client, "boss@example.test", "correct-horse-battery")
+    page = client.get("/agent/admin/settings").get_data(as_text=True)
+    client.post(
+        "/agent/admin/settings",
+        data={
+            "csrf_token": support.csrf_token(page),
+            "opening_hour": "8",
+            "closing_hour": "17",
+            "community_auto_publish": "y",
+        },
+    )
+    with app.app_context():
+        assert settings.get("community_auto_publish", fresh=True) is True

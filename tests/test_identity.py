@@ -293,3 +293,14 @@ def test_audit_page_is_for_admins(app, agent, client, make_agent, ticket_id):
     send_code(agent, ticket_id)
     page = admin.get("/agent/admin/audit?action=identity.").get_data(as_text=True)
     assert "identity.challenge_sent" in page
+
+
+def test_code_by_automated_voice_call_to_a_landline(app, agent, ticket_id, twilio_stub):
+    send_code(agent, ticket_id, channel="voice")
+    support.run_jobs(app)
+    [call] = twilio_stub.calls()
+    assert call.value("To") == PHONE and call.value("Url") is None
+    spoken = call.value("Twiml")
+    digits = re.search(r"code is: ((?:\d, ){5}\d)", spoken).group(1).replace(", ", "")
+    assert "Verified" in enter_code(agent, ticket_id, digits)
+    assert _verified(app, ticket_id) == "phone"

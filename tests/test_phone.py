@@ -390,3 +390,17 @@ def test_due_callbacks_top_the_queue(app, client, logged_in):
     page = client.get("/agent/").get_data(as_text=True)
     due = page.split("Call back now")[1].split("Tickets")[0]
     assert due.count("data-row") == 1
+
+
+def test_answering_machine_is_recorded_as_voicemail(app, client):
+    with app.app_context():
+        call = Call(call_sid="CA7", direction="out", status="in-progress")
+        db.session.add(call)
+        db.session.commit()
+        call_id = call.id
+    support.twilio_post(
+        client, f"/twilio/amd/{call_id}", {"CallSid": "CA7", "AnsweredBy": "machine_end_beep"}
+    )
+    with app.app_context():
+        call = db.session.get(Call, call_id)
+        assert call.answered_by == "machine_end_beep" and call.outcome == "voicemail"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.agent import bp
 from app.agent.forms import AgentUpdateForm, CannedReplyForm, InviteAgentForm, SettingsForm
 from app.auth.decorators import admin_required
-from app.domain import audit, settings
+from app.domain import audit, community, settings  # noqa: F401  (registers defaults)
 from app.domain.agents import AgentError, upsert_agent
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_phone
@@ -110,6 +110,7 @@ def admin_settings():
         phone_numbers="\n".join(settings.get("phone_numbers", fresh=True)),
         opening_hour=hours["open"],
         closing_hour=hours["close"],
+        community_auto_publish=bool(settings.get("community_auto_publish", fresh=True)),
     )
     if form.validate_on_submit():
         addresses = [
@@ -129,6 +130,7 @@ def admin_settings():
         settings.put("recipient_addresses", addresses)
         settings.put("phone_numbers", numbers)
         settings.put("business_hours", {"open": opening, "close": closing})
+        settings.put("community_auto_publish", bool(form.community_auto_publish.data))
         audit.record(Actor.agent(current_user.id), "settings.updated")
         db.session.commit()
         flash(_("Saved."), "info")

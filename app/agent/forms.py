@@ -88,6 +88,9 @@ class SettingsForm(FlaskForm):
     phone_numbers = TextAreaField(_l("Our phone numbers (one per line)"))
     opening_hour = IntegerField(_l("We open at (hour)"), validators=[Optional()])
     closing_hour = IntegerField(_l("We close at (hour)"), validators=[Optional()])
+    community_auto_publish = BooleanField(
+        _l("Publish community answers without an agent's approval (not recommended)")
+    )
 
 
 class LanguageForm(FlaskForm):
