@@ -78,6 +78,7 @@ HAND_MANAGED = (
     "ix_tickets_active_queue",
     "ix_articles_search",
     "ix_messages_text_search",
+    "ix_customers_name_lower",
 )
 
 

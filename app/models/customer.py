@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String, Text
+from sqlalchemy import Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -13,6 +13,8 @@ from app.models.base import utcnow
 
 class Customer(db.Model):
     __tablename__ = "customers"
+    # Name search by prefix in any case (migration 0403).
+    __table_args__ = (Index("ix_customers_name_lower", func.lower(text("name"))),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200), index=True)
