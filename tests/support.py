@@ -45,8 +45,10 @@ def test_config(database_url: str, data_dir: Path) -> dict:
 
 
 def wipe_database() -> None:
+    from app.domain import settings
     from app.extensions import db
 
+    settings.clear_cache()
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(delete(table))
     db.session.commit()

@@ -1,4 +1,6 @@
-"""Settings admins change at runtime (kept in the database, read with a short cache)."""
+"""Settings admins change at runtime (kept in the database, read with a short cache).
+
+The cache is per process: another process sees a change within CACHE_SECONDS."""
 
 from __future__ import annotations
 
@@ -24,6 +26,11 @@ def get(key: str, *, fresh: bool = False) -> object:
     value = row.value if row is not None else DEFAULTS.get(key)
     _cache[key] = (time.monotonic(), value)
     return value
+
+
+def clear_cache() -> None:
+    """Forget cached values (tests; a restore of the database)."""
+    _cache.clear()
 
 
 def put(key: str, value: object) -> None:

@@ -107,6 +107,9 @@ def restore_backup(source: Path, database_uri: str, attachment_dir: Path) -> dic
     attachment_dir.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(source / "attachments.tar.gz", "r:gz") as archive:
         archive.extractall(attachment_dir.parent, filter="data")
+    from app.domain import settings
+
+    settings.clear_cache()
     restored = _counts()
     if restored != manifest["counts"]:
         raise RuntimeError(f"restore check failed: expected {manifest['counts']}, got {restored}")
