@@ -272,7 +272,7 @@ def _fts_query(query: str) -> str:
 # (FTS5's bm25() even counts each term's documents across the whole table on every query).
 # Instead both engines walk their posting lists newest-first to the CANDIDATES most recent
 # matches, which stays cheap at any size, and we rank those by relevance.
-CANDIDATES = 250
+CANDIDATES = 150
 FIELD_WEIGHTS = (("title", 5.0), ("problem", 2.0), ("resolution", 1.0))
 
 
