@@ -244,7 +244,11 @@ def _mail_cases(rng: random.Random) -> list[LeakCase]:
         fix = rng.choice(SV_FIX if swedish else EN_FIX)
         mobile = _swe_mobile(rng)
         written_mobile = rng.choice(
-            [mobile, f"{mobile[:3]}-{mobile[3:6]} {mobile[6:8]} {mobile[8:]}", f"{mobile[:3]} {mobile[3:]}"]
+            [
+                mobile,
+                f"{mobile[:3]}-{mobile[3:6]} {mobile[6:8]} {mobile[8:]}",
+                f"{mobile[:3]} {mobile[3:]}",
+            ]
         )
         email = f"{first.lower()}.{last.lower()}{rng.randint(1, 99)}@{rng.choice(['gmail.com', 'telia.com', 'outlook.com'])}"
         acc = f"{rng.randint(100, 999)}-{_digits(rng, 4)}"

@@ -176,8 +176,7 @@ def _loose_spans(text: str, values: list[str], kind: str) -> list[Span]:
             digit_pattern = _loose_pattern(digits)
             if digit_pattern is not None:
                 spans += [
-                    Span(m.start(), m.end(), kind, "known")
-                    for m in digit_pattern.finditer(folded)
+                    Span(m.start(), m.end(), kind, "known") for m in digit_pattern.finditer(folded)
                 ]
     return spans
 

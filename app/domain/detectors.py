@@ -14,6 +14,11 @@ from stdnum import iban, luhn
 
 from app.domain import lexicon
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 Found = tuple[int, int, str, str]
 
 _CARD_LOOSE = re.compile(r"(?<![\d.])\d{4}(?:[ .\-/]?\d{4}){2}[ .\-/]?\d{1,7}(?![\d])")
@@ -95,7 +100,8 @@ _SECRET_SHAPE = re.compile(
 _CONTEXT_NUMBER = re.compile(
     r"(?i:\b(?:order|ordernr|ordernummer|order number|order no|orderid|beställning(?:snummer|snr)?|"
     r"best\.?nr|kund(?:nummer|nr|-?id)|kund id|customer(?: no| number| id| nr|-id)?|cust\.? no|"
-    r"account|acount|acct|acc|konto(?:nummer|nr)?|kontonr|medlemsnummer|member(?:ship)? (?:no|number)|"
+    r"account|acount|acct|acc|konto(?:nummer|nr)?|kontonr|medlemsnummer|"
+    r"member(?:ship)? (?:no|number)|"
     r"case|ärende(?:nummer|nr)?|referens(?:nummer)?|reference|ref|invoice|faktura(?:nummer|nr)?|"
     r"ocr(?:-nummer)?|avtal(?:snummer|snr)?|contract|abonnemang(?:snummer)?|subscription|"
     r"parcel|paket(?:et)?|package|shipment|tracking|spårnings(?:nummer|id)|kolli(?:-id|nummer)?|"
@@ -182,7 +188,8 @@ _CLOSING = re.compile(
     r"(?im:^[ \t>]*(?:best(?: regards| wishes)?|kind regards|warm regards|regards|thanks|"
     r"thank you|many thanks|cheers|sincerely|yours(?: sincerely| truly)?|br|rgds|mvh|m\.v\.h\.?|"
     r"med vänlig(?:a)? hälsning(?:ar)?|vänlig(?:a)? hälsning(?:ar)?|vh|hälsningar|"
-    r"hälsning|hälsar|allt gott|ha det bra|ha en (?:fin|bra|trevlig) dag|vi hörs|tack(?: så mycket)?|"
+    r"hälsning|hälsar|allt gott|ha det bra|ha en (?:fin|bra|trevlig) dag|vi hörs|"
+    r"tack(?: så mycket)?|"
     r"tack på förhand|thanks in advance|take care|all the best)"
     r"[ \t]*[,!.]?[ \t]*(?:\n[ \t>]*)?(?:[/\-–—]+[ \t]*)?"
     r"((?:" + _NAME_WORD + r")(?:[ \t]+(?:" + _NAME_WORD + r")){0,2})[ \t]*$)"
@@ -206,21 +213,17 @@ _CUE = re.compile(
     r"assisted by|helped by|signed by|contact|kontakta|ask for|fråga efter|med|with|och|and)\s+)"
 )
 _CAPITALISED = re.compile(r"\b[A-ZÅÄÖÉÜ][a-zåäöéüß'’]+(?:-[A-ZÅÄÖ][a-zåäö]+)?\b")
-_NOT_NAMES = frozenset(
-    (
-        "there all everyone everybody again igen alla allihop allihopa team support you folks "
-        "friends guys och and customer kund kundtjänst service sir madam the a an och igen "
-        "dear hello hi hej tack thanks thank regards mvh best kind sent skickat från from "
-        "iphone android mobile outlook"
-    ).split()
+_NOT_NAMES = _words(
+    "there all everyone everybody again igen alla allihop allihopa team support you folks "
+    "friends guys och and customer kund kundtjänst service sir madam the a an och igen "
+    "dear hello hi hej tack thanks thank regards mvh best kind sent skickat från from "
+    "iphone android mobile outlook"
 )
-_MONTH_WORDS = frozenset(
-    (
-        "january february march april may june july august september october november december "
-        "januari februari mars april maj juni juli augusti september oktober november december "
-        "monday tuesday wednesday thursday friday saturday sunday måndag tisdag onsdag torsdag "
-        "fredag lördag söndag christmas easter jul påsk midsommar"
-    ).split()
+_MONTH_WORDS = _words(
+    "january february march april may june july august september october november december "
+    "januari februari mars april maj juni juli augusti september oktober november december "
+    "monday tuesday wednesday thursday friday saturday sunday måndag tisdag onsdag torsdag "
+    "fredag lördag söndag christmas easter jul påsk midsommar"
 )
 
 
@@ -256,7 +259,7 @@ def _addresses(text: str) -> list[Found]:
     for m in _SE_POSTCODE.finditer(text):
         group = next(g for g in (1, 2, 3) if m.group(g))
         following = text[m.end(group) : m.end(group) + 12].lstrip(" ,").lower()
-        if re.match(r"(?:kr|sek|kronor|st|mb|gb|ms|min|sek|users|kunder|customers|år)\b", following):
+        if re.match(r"(?:kr|sek|kronor|st|mb|gb|ms|min|users|kunder|customers|år)\b", following):
             continue
         found.append((m.start(group), m.end(group), "address", "postcode"))
     for m in _UK_POSTCODE.finditer(text):
@@ -418,11 +421,10 @@ def _names(text: str) -> list[Found]:
         cued = bool(_CUE.search(text[max(0, m.start() - 30) : m.start()] + " ", 0))
         cue_here = cued and re.search(_CUE.pattern + r"$", text[max(0, m.start() - 30) : m.start()])
         initial = _sentence_start(text, m.start())
-        if kind == 2 and (not initial or neighbour or cue_here):
-            found.append((m.start(), m.end(), "name", "name-list"))
-        elif kind == 2 and initial and not lexicon.is_common(word.lower()):
-            found.append((m.start(), m.end(), "name", "name-list"))
-        elif kind == 1 and (cue_here or (neighbour and not initial)):
+        plain = kind == 2 and (
+            not initial or neighbour or cue_here or not lexicon.is_common(word.lower())
+        )
+        if plain or (kind == 1 and (cue_here or (neighbour and not initial))):
             found.append((m.start(), m.end(), "name", "name-list"))
     return found
 

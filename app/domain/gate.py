@@ -18,6 +18,11 @@ from collections.abc import Iterable
 
 from app.domain import lexicon
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _TOKEN = re.compile(
     r"\[[a-zA-Z ]{2,20}\]|"  # a placeholder
     r"[^\W_]+(?:[.,:/'’-][^\W_]+)*",
@@ -25,26 +30,22 @@ _TOKEN = re.compile(
 )
 _PLACEHOLDER = re.compile(r"\[[a-zA-Z ]{2,20}\]")
 _NUMBER = re.compile(r"\d+(?:[.,:\-/]\d+)*")
-_UNITS = frozenset(
-    (
-        "kr sek kronor kronan öre eur euro euros usd dollar dollars pounds gbp % procent percent "
-        "s sec secs second seconds sekund sekunder sekunders min mins minute minutes minut "
-        "minuter minuters h hr hrs hour hours timme timmar timmars day days dag dagar dagars "
-        "week weeks vecka veckor month months månad månader year years år st pcs times gånger "
-        "ggr gång mb gb tb kb mbit mbit/s gbit kbit mbps gbps kbps ghz mhz hz w kw kwh v mah m "
-        "cm mm km meter meters metre metres tum inch inches ft feet kg g p channel kanal "
-        "version versions steps steg points poäng dagar° grader degrees °c c bars streck "
-        "lights lampor lampan lamps ports portar uttag users användare devices enheter tv-boxar"
-    ).split()
+_UNITS = _words(
+    "kr sek kronor kronan öre eur euro euros usd dollar dollars pounds gbp % procent percent "
+    "s sec secs second seconds sekund sekunder sekunders min mins minute minutes minut "
+    "minuter minuters h hr hrs hour hours timme timmar timmars day days dag dagar dagars "
+    "week weeks vecka veckor month months månad månader year years år st pcs times gånger "
+    "ggr gång mb gb tb kb mbit mbit/s gbit kbit mbps gbps kbps ghz mhz hz w kw kwh v mah m "
+    "cm mm km meter meters metre metres tum inch inches ft feet kg g p channel kanal "
+    "version versions steps steg points poäng dagar° grader degrees °c c bars streck "
+    "lights lampor lampan lamps ports portar uttag users användare devices enheter tv-boxar"
 )
-_NUMBER_CONTEXT_BEFORE = frozenset(
-    (
-        "version v ver channel kanal kanalen port porten step steg klockan kl at till to from "
-        "från after efter within inom about cirka ca approximately around top page sidan "
-        "windows android ios iphone ipad macos firmware fw model modell nummer number no nr "
-        "level nivå pris price costs kostar only bara up upp down ned ner under over över "
-        "than än dial ring tryck press option val menu meny"
-    ).split()
+_NUMBER_CONTEXT_BEFORE = _words(
+    "version v ver channel kanal kanalen port porten step steg klockan kl at till to from "
+    "från after efter within inom about cirka ca approximately around top page sidan "
+    "windows android ios iphone ipad macos firmware fw model modell nummer number no nr "
+    "level nivå pris price costs kostar only bara up upp down ned ner under over över "
+    "than än dial ring tryck press option val menu meny"
 )
 _UNIT_SHAPE = re.compile(
     r"(?i)\d+(?:[.,]\d+)?(?:kr|sek|gb|mb|tb|kb|mbit|gbit|kbit|mbps|gbps|ghz|mhz|hz|w|kw|v|mah|"
@@ -108,8 +109,10 @@ def check(text: str, vocabulary: Iterable[str] = ()) -> list[tuple[int, int]]:
             continue
         if any(c.isdigit() for c in token):
             lowered = token.lower()
-            if lowered in vocab or _UNIT_SHAPE.fullmatch(token) or (
-                len(token) <= 8 and _TECH_SHAPE.fullmatch(token)
+            if (
+                lowered in vocab
+                or _UNIT_SHAPE.fullmatch(token)
+                or (len(token) <= 8 and _TECH_SHAPE.fullmatch(token))
             ):
                 continue
             flags.append((m.start(), m.end()))
@@ -117,10 +120,6 @@ def check(text: str, vocabulary: Iterable[str] = ()) -> list[tuple[int, int]]:
         if not _word_ok(token, vocab):
             flags.append((m.start(), m.end()))
             continue
-        if (
-            token[0].isupper()
-            and token.lower() not in vocab
-            and lexicon.name_kind(token) == 2
-        ):
+        if token[0].isupper() and token.lower() not in vocab and lexicon.name_kind(token) == 2:
             flags.append((m.start(), m.end()))
     return flags

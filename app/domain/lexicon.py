@@ -107,9 +107,9 @@ def _split_compound(word: str, common: frozenset[str]) -> bool:
     linking s. Parts shorter than three letters do not count (they match anything)."""
     for cut in range(3, len(word) - 2):
         head, tail = word[:cut], word[cut:]
-        if head in common or (head.endswith("s") and head[:-1] in common):
-            if tail in common or (len(tail) >= 6 and _split_compound(tail, common)):
-                return True
+        head_ok = head in common or (head.endswith("s") and head[:-1] in common)
+        if head_ok and (tail in common or (len(tail) >= 6 and _split_compound(tail, common))):
+            return True
     return False
 
 
