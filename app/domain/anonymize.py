@@ -149,42 +149,58 @@ def _phone_keys(phones: list[str]) -> set[str]:
     return {k for k in keys if len(k) >= 7}
 
 
-def _loose_pattern(value: str) -> re.Pattern | None:
-    """A known value written any other way: case, spaces, dashes, dots, diacritics
-    ("ACC-100234" finds "acc 100234", "Storgatan 12B" finds "storgatan 12 b")."""
-    chars = [c for c in fold(value) if c.isalnum()]
-    if len(chars) < 4:
-        return None
-    separator = r"[\s\-_.:/]*"
-    body = separator.join(re.escape(c) for c in chars)
-    return re.compile(rf"(?<![^\W_]){body}(?![^\W_])")
+_ALNUM_RUN = re.compile(r"[^\W_]+")
 
 
-def _loose_spans(text: str, values: list[str], kind: str) -> list[Span]:
-    spans: list[Span] = []
-    if not values:
-        return spans
+def _alnum_index(text: str) -> tuple[str, list[int]]:
+    """The text folded (case, diacritics) with only letters and digits kept, and where each
+    kept character stood: known values are then found whatever separators were written."""
     folded = fold(text)
     if len(folded) != len(text):  # a character whose lower case is longer ("İ")
-        folded = "".join(c if len(fold(c)) != 1 else fold(c) for c in text)
-    for value in values:
-        pattern = _loose_pattern(value or "")
-        if pattern is not None:
-            spans += [Span(m.start(), m.end(), kind, "known") for m in pattern.finditer(folded)]
-        digits = _digits(value or "")
-        if len(digits) >= 5 and digits != fold(value or "").strip():
-            digit_pattern = _loose_pattern(digits)
-            if digit_pattern is not None:
-                spans += [
-                    Span(m.start(), m.end(), kind, "known") for m in digit_pattern.finditer(folded)
-                ]
+        folded = "".join(fold(c)[:1] or c for c in text)
+    kept, where = [], []
+    for m in _ALNUM_RUN.finditer(folded):
+        kept.append(m.group())
+        where.extend(range(m.start(), m.end()))
+    return "".join(kept), where
+
+
+def _loose_spans(text: str, groups: list[tuple[list[str], str]]) -> list[Span]:
+    """A known value written any other way: case, spaces, dashes, dots, diacritics
+    ("ACC-100234" finds "acc 100234", "Storgatan 12B" finds "storgatan 12 b"). The digits
+    of a value with letters are looked for alone too ("100234")."""
+    keys: dict[str, str] = {}
+    for values, kind in groups:
+        for value in values:
+            key = "".join(fold(c)[:1] for c in value or "" if c.isalnum())
+            if len(key) >= 4:
+                keys[key] = kind
+            digits = _digits(value or "")
+            if len(digits) >= 5:
+                keys[digits] = kind
+    if not keys:
+        return []
+    squeezed, where = _alnum_index(text)
+    spans: list[Span] = []
+    for key, kind in keys.items():
+        found = squeezed.find(key)
+        while found != -1:
+            start, end = where[found], where[found + len(key) - 1] + 1
+            inside_word = (start > 0 and text[start - 1].isalnum()) or (
+                end < len(text) and text[end].isalnum()
+            )
+            if not inside_word:
+                spans.append(Span(start, end, kind, "known"))
+            found = squeezed.find(key, found + 1)
     return spans
 
 
 def _known_spans(text: str, known: KnownEntities) -> list[Span]:
     spans: list[Span] = _name_spans(text, known.names)
     lowered = text.lower()
-    spans += _loose_spans(text, known.account_numbers, "account")
+    lines = [line for a in known.addresses for line in re.split(r"[,\n]", a or "")]
+    lines = [line for line in lines if len(line.strip()) >= 4]
+    spans += _loose_spans(text, [(known.account_numbers, "account"), (lines, "address")])
     for kind, values in (("email", known.emails),):
         for value in values:
             value = (value or "").strip().lower()
@@ -194,8 +210,6 @@ def _known_spans(text: str, known: KnownEntities) -> list[Span]:
             while start != -1:
                 spans.append(Span(start, start + len(value), kind, "known"))
                 start = lowered.find(value, start + 1)
-    lines = [line for a in known.addresses for line in re.split(r"[,\n]", a or "")]
-    spans += _loose_spans(text, [line for line in lines if len(line.strip()) >= 4], "address")
     keys = _phone_keys(known.phones)
     if keys:
         for m in _DIGITS_RUN.finditer(text):

@@ -45,10 +45,13 @@ _STREET_WORDS = (
     r"leden|platsen|plats|strand|stranden|liden|slingan|ringen|kajen|parken|hagen|höjden|"
     r"udden|vägg|esplanaden|promenaden|bron|tråd|lid"
 )
-_STREET_SV = re.compile(
-    r"(?i:\b(?:(?:norra|södra|östra|västra|lilla|stora|gamla|nya|norr|söder|sankt|s:t)\s+)?"
-    r"[a-zåäöéü]{2,}(?:" + _STREET_WORDS + r")\s+\d{1,4}(?:\s?[a-z](?![a-zåäö]))?"
-    r"(?:\s*,?\s*(?:lgh|lägenhet|vån(?:ing)?\.?|tr\.?)\s*\d{1,4})?)"
+_STREET_ENDINGS = tuple(_STREET_WORDS.split("|"))
+_WORD_NUMBER = re.compile(
+    r"\b([^\W\d_]{4,})\s+\d{1,4}(?:\s?[A-Za-z](?![^\W\d_]))?"
+    r"(?:\s*,?\s*(?i:lgh|lägenhet|vån(?:ing)?\.?|tr\.?)\s*\d{1,4})?"
+)
+_STREET_PREFIX = re.compile(
+    r"(?i:\b(?:norra|södra|östra|västra|lilla|stora|gamla|nya|norr|söder|sankt|s:t)\s+)\Z"
 )
 _STREET_EN = re.compile(
     r"\b\d{1,5}[A-Za-z]?,?\s+(?:[A-Za-z][a-z'’]+\s){1,3}(?i:street|st|road|rd|avenue|ave|"
@@ -115,6 +118,7 @@ _ID_SHAPE = re.compile(
     r"\b(?:[A-Za-z]{2}\d{9}[A-Za-z]{2}|[A-Z]{2,5}-\d{4,}[A-Z]?|(?=[A-Z0-9]*\d{4})"
     r"(?=[A-Z0-9]*[A-Z]{2})[A-Z0-9]{8,})\b|#\d{5,}\b|\b\d{6,}\b"
 )
+_DIGIT_TOKEN = re.compile(r"#?[\w-]*\d[\w-]*")
 _HEX_ID = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{10,}\b")
 _MAC = re.compile(
     r"\b(?:[0-9A-Fa-f]{2}[:\-]){5}[0-9A-Fa-f]{2}\b|\b[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\b"
@@ -249,7 +253,14 @@ def _payment(text: str) -> list[Found]:
 
 def _addresses(text: str) -> list[Found]:
     found: list[Found] = []
-    for regex in (_STREET_SV, _STREET_EN, _APARTMENT):
+    for m in _WORD_NUMBER.finditer(text):
+        if m.group(1).lower().endswith(_STREET_ENDINGS):
+            start = m.start()
+            before = _STREET_PREFIX.search(text, max(0, start - 12), start)
+            if before is not None:
+                start = before.start()
+            found.append((start, m.end(), "address", "street"))
+    for regex in (_STREET_EN, _APARTMENT):
         found += [(m.start(), m.end(), "address", "street") for m in regex.finditer(text)]
     for m in _ADDRESS_CONTEXT.finditer(text):
         first_word = m.group(1).split()[0]
@@ -285,13 +296,12 @@ def _numbers(text: str) -> list[Found]:
             continue
         end = m.start(1) + len(value.rstrip(" -"))
         found.append((m.start(1), end, "number", "context-number"))
-    for m in _ID_SHAPE.finditer(text):
+    # Shapes are checked per digit-bearing token: one scan instead of a lookahead per word.
+    for m in _DIGIT_TOKEN.finditer(text):
         value = m.group()
-        if re.fullmatch(r"\d{6,}", value) and re.fullmatch(r"(?:19|20)\d{6}", value) is None:
-            pass
-        found.append((m.start(), m.end(), "number", "id-shape"))
-    for m in _HEX_ID.finditer(text):
-        found.append((m.start(), m.end(), "number", "hex-id"))
+        for regex, source in ((_ID_SHAPE, "id-shape"), (_HEX_ID, "hex-id")):
+            for inner in regex.finditer(value):
+                found.append((m.start() + inner.start(), m.start() + inner.end(), "number", source))
     for m in _MAC.finditer(text):
         found.append((m.start(), m.end(), "device", "mac"))
     for m in _PLATE.finditer(text):
