@@ -41,6 +41,14 @@ class StatusForm(VersionedForm):
     summary = TextAreaField(
         _l("How was it resolved? (one or two sentences)"), validators=[Length(max=4000)]
     )
+    public_question = TextAreaField(
+        _l("Public question (a short neutral question anyone could ask)"),
+        validators=[Length(max=1000)],
+    )
+    public_answer = TextAreaField(
+        _l("Public answer: the steps that solved it (empty: the summary above, without greeting)"),
+        validators=[Length(max=4000)],
+    )
 
 
 class ClaimForm(VersionedForm):

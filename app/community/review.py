@@ -28,13 +28,23 @@ class ArticleForm(FlaskForm):
 
 def highlight_placeholders(text: str) -> Markup:
     escaped = str(escape(text))
-    marked = re.sub(
-        r"\[(name|email|phone|address|account number|card number|bank account|"
-        r"ID number|IP address|link|reference)\]",
-        r'<mark class="redaction">[\1]</mark>',
-        escaped,
-    )
+    marked = re.sub(r"\[([a-zA-Z ]{2,20})\]", r'<mark class="redaction">[\1]</mark>', escaped)
     return Markup(marked)  # noqa: S704 - escaped above; only our own <mark> tags added
+
+
+def highlight_flags(text: str, flags: list[dict], field: str) -> Markup:
+    """The public text with the gate's flagged words marked (numbered like the decisions)."""
+    marked = str(highlight_placeholders(text))
+    for number, flag in enumerate(flags, start=1):
+        if flag["field"] != field:
+            continue
+        token = str(escape(flag["token"]))
+        marked = re.sub(
+            rf"(?<![\w>]){re.escape(token)}(?![\w<])",
+            f'<mark class="flagged">{token}<sup>{number}</sup></mark>',
+            marked,
+        )
+    return Markup(marked)  # noqa: S704 - escaped above; only our own tags added
 
 
 def highlight_original(original: str, anonymized) -> Markup:
@@ -63,6 +73,14 @@ def drafts():
     return render_template("community/drafts.html", articles=articles, status=status)
 
 
+def _decisions() -> dict[int, str]:
+    return {
+        int(key.removeprefix("flag-")): value
+        for key, value in request.form.items()
+        if key.startswith("flag-") and key.removeprefix("flag-").isdigit()
+    }
+
+
 @bp.route("/agent/community/<int:article_id>", methods=["GET", "POST"])
 @login_required
 def review(article_id: int):
@@ -79,6 +97,7 @@ def review(article_id: int):
                 resolution=form.resolution.data,
                 category=form.category.data,
             )
+            community.decide(article, current_user, _decisions())
             if action == "approve":
                 community.approve(article, current_user)
                 flash(_("Approved. It will be on the public pages in a moment."), "info")
@@ -89,20 +108,39 @@ def review(article_id: int):
                 flash(_("Saved."), "info")
         except community.CommunityError as error:
             db.session.rollback()
-            flash(str(error), "error")
+            flash(_(str(error)), "error")
         else:
             db.session.commit()
         return redirect(url_for("community.review", article_id=article.id))
     view = community.review_view(article)
+    flags = article.flags or []
     return render_template(
         "community/review.html",
         article=article,
         form=form,
-        preview_problem=highlight_placeholders(article.problem),
-        preview_resolution=highlight_placeholders(article.resolution),
+        flags=flags,
+        pending=len(community.pending_flags(article)),
+        preview_problem=highlight_flags(article.problem, flags, "problem"),
+        preview_resolution=highlight_flags(article.resolution, flags, "resolution"),
         original_problem=highlight_original(*view["problem"]) if view else None,
         original_resolution=highlight_original(*view["resolution"]) if view else None,
     )
+
+
+@bp.post("/agent/community/<int:article_id>/contradicted")
+@login_required
+def contradicted(article_id: int):
+    article = db.get_or_404(Article, article_id)
+    if FlaskForm().validate_on_submit():
+        try:
+            community.mark_contradicted(article, current_user, request.form.get("reference", ""))
+        except community.CommunityError as error:
+            db.session.rollback()
+            flash(_(str(error)), "error")
+        else:
+            db.session.commit()
+            flash(_("Sent back to review: it is no longer public."), "info")
+    return redirect(url_for("community.review", article_id=article.id))
 
 
 @bp.post("/agent/community/<int:article_id>/retract")
@@ -110,7 +148,11 @@ def review(article_id: int):
 def retract(article_id: int):
     article = db.get_or_404(Article, article_id)
     if FlaskForm().validate_on_submit():
-        community.retract(article, current_user)
+        slug = request.form.get("superseded_by", "").strip().rsplit("/", 1)[-1]
+        newer = (
+            db.session.scalar(community.published().where(Article.slug == slug)) if slug else None
+        )
+        community.retract(article, current_user, superseded_by=newer)
         db.session.commit()
         flash(_("Retracted: it is no longer public."), "info")
     return redirect(url_for("community.review", article_id=article.id))
