@@ -6,6 +6,7 @@ import re
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
@@ -17,6 +18,16 @@ from app.community import bp
 from app.domain import community
 from app.extensions import db
 from app.models import Article
+
+
+# The domain's messages, listed here so that they are extracted for translation.
+DOMAIN_MESSAGES = (
+    _l("Decide for every flagged word first: keep it or redact it."),
+    _l("No ticket with that reference."),
+    _l("Only drafts can be approved."),
+    _l("Unknown category."),
+    _l("Title, problem and resolution are all needed."),
+)
 
 
 class ArticleForm(FlaskForm):

@@ -127,10 +127,10 @@ _QUOTE_START = re.compile(
     r"\s*:?\s*$)"
 )
 _SIGNATURE_START = re.compile(
-    r"(?im)^[ \t]*(?:--[ \t]*$|(?:best(?: regards| wishes)?|kind regards|warm regards|regards|"
+    r"(?m)^[ \t]*(?:--[ \t]*$|(?i:best(?: regards| wishes)?|kind regards|warm regards|regards|"
     r"thanks|thank you|many thanks|cheers|sincerely|yours|mvh|med vänlig(?:a)? hälsning(?:ar)?|"
     r"vänlig(?:a)? hälsning(?:ar)?|hälsningar|hälsning|vi hörs|ha en (?:fin|bra|trevlig) dag|"
-    r"allt gott|take care|all the best)\b[ \t,.!]*(?:$|[A-ZÅÄÖ/\-–—])|(?:sent from|skickat från)"
+    r"allt gott|take care|all the best)\b[ \t,.!]*(?:$|[A-ZÅÄÖ/\-–—])|(?i:sent from|skickat från)"
     r"\b|[/\-–—]{1,2}[ \t]*[A-ZÅÄÖ][\w'-]*[ \t]*$)"
 )
 _GREETING_LINE = re.compile(

@@ -20,6 +20,10 @@ def stems(word: str) -> tuple[str, ...]:
     lowered = word.lower()
     found = {lowered}
     found.update(stemmer.stemWord(lowered) for stemmer in _STEMMERS)
+    # Swedish nouns in -er drop the e when inflected (router → routrar, filter → filtret).
+    swedish = _STEMMERS[1].stemWord(lowered)
+    if len(swedish) >= 4 and swedish.endswith("r") and swedish[-2] not in "aeiouyåäö":
+        found.add(_STEMMERS[1].stemWord(swedish[:-1] + "er"))
     # Snowball keeps agent nouns apart from verbs (printer / print); readers do not.
     for suffix in ("ers", "er", "ings", "ing"):
         if lowered.endswith(suffix) and len(lowered) - len(suffix) >= 4:
