@@ -19,7 +19,6 @@ from app.domain import community
 from app.extensions import db
 from app.models import Article
 
-
 # The domain's messages, listed here so that they are extracted for translation.
 DOMAIN_MESSAGES = (
     _l("Decide for every flagged word first: keep it or redact it."),
