@@ -329,6 +329,10 @@ SV = {
     "Only drafts can be approved.": "Bara utkast kan godkännas.",
     "Unknown category.": "Okänt ämne.",
     "Title, problem and resolution are all needed.": "Rubrik, fråga och svar behövs alla.",
+    "Check public answers again after this many days (0: never)": "Granska publika svar igen efter så här många dagar (0: aldrig)",
+    "Send an answer back to review after this many “did not help” votes (0: never)": "Skicka tillbaka ett svar för granskning efter så här många ”hjälpte inte”-röster (0: aldrig)",
+    "A word is site vocabulary when this many different customers used it": "Ett ord hör till webbplatsens ordförråd när så här många olika kunder har använt det",
+    "Product words the checker may accept in public answers (one per line)": "Produktord som kontrollen får godta i publika svar (ett per rad)",
 }
 
 

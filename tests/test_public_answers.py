@@ -276,3 +276,26 @@ def test_existing_articles_are_migrated_and_doubtful_ones_go_back_to_review(tmp_
     assert rows["letter"].resolution == "Restart the router."
     assert rows["clean"].status == "published"
     assert all(row.problem == "Router restarts" for row in rows.values())
+
+
+def test_site_vocabulary_from_many_customers_and_the_glossary_clears_flags(app):
+    with app.app_context():
+        settings.put("community_vocabulary_customers", 3)
+        settings.put("community_glossary", ["Zyxtrom"])
+        for n in range(3):
+            intake(
+                InboundMessage(
+                    channel="email",
+                    sender_email=f"c{n}@example.test",
+                    subject="Box",
+                    body_text=f"My Qorvalex box number {n} restarts. Signed Wolfgang Ekdahl{n}",
+                )
+            )
+        db.session.commit()
+        community.clear_vocabulary_cache()
+        vocabulary = community.site_vocabulary()
+    assert {"qorvalex", "zyxtrom"} <= vocabulary
+    assert "wolfgang" not in vocabulary  # names never become vocabulary
+    from app.domain.anonymize import anonymize
+
+    assert anonymize("Restart the Qorvalex and the Zyxtrom.", vocabulary=vocabulary).flags == []

@@ -99,6 +99,21 @@ class SettingsForm(FlaskForm):
     community_auto_publish = BooleanField(
         _l("Publish community answers without an agent's approval (not recommended)")
     )
+    community_review_after_days = IntegerField(
+        _l("Check public answers again after this many days (0: never)"),
+        validators=[Optional()],
+    )
+    community_not_helpful_limit = IntegerField(
+        _l("Send an answer back to review after this many “did not help” votes (0: never)"),
+        validators=[Optional()],
+    )
+    community_vocabulary_customers = IntegerField(
+        _l("A word is site vocabulary when this many different customers used it"),
+        validators=[Optional()],
+    )
+    community_glossary = TextAreaField(
+        _l("Product words the checker may accept in public answers (one per line)")
+    )
 
 
 class LanguageForm(FlaskForm):
