@@ -19,25 +19,68 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
+class Keyed:
+    """A context regex tried only where one of its key words starts, instead of at every
+    position: Python's re engine has no fast skip for a long alternation of words, and
+    scanning every text once per context family cost most of the anonymizer's time."""
+
+    def __init__(self, pattern: re.Pattern, keys: str) -> None:
+        self.pattern = pattern
+        words = keys.split()
+        self.exact = frozenset(w for w in words if not w.endswith("*"))
+        self.prefixes = tuple(w[:-1] for w in words if w.endswith("*"))
+
+    def finditer(self, text: str):
+        end = -1
+        for start, word in _word_index(text):
+            if start < end or not (word in self.exact or word.startswith(self.prefixes)):
+                continue
+            m = self.pattern.match(text, start)
+            if m is not None:
+                end = m.end()
+                yield m
+
+
+_LETTERS = re.compile(r"[^\W\d_]+")
+_index_cache: list = [None, ()]
+
+
+def _word_index(text: str) -> tuple[tuple[int, str], ...]:
+    """(start, lower-case word) of every run of letters; the last text's index is kept."""
+    if _index_cache[0] is not text:
+        _index_cache[0] = text
+        _index_cache[1] = tuple((m.start(), m.group().lower()) for m in _LETTERS.finditer(text))
+    return _index_cache[1]
+
+
 Found = tuple[int, int, str, str]
 
 _CARD_LOOSE = re.compile(r"(?<![\d.])\d{4}(?:[ .\-/]?\d{4}){2}[ .\-/]?\d{1,7}(?![\d])")
-_CVC = re.compile(
-    r"\b(?:cvc|cvv|cvc2|cv2|security code|säkerhetskod|kontrollsiffror)\s*(?:nr|code|kod)?"
-    r"\s*(?:is|är|[:=])?\s*(\d{3,4})\b",
-    re.IGNORECASE,
+_CVC = Keyed(
+    re.compile(
+        r"\b(?:cvc|cvv|cvc2|cv2|security code|säkerhetskod|kontrollsiffror)\s*(?:nr|code|kod)?"
+        r"\s*(?:is|är|[:=])?\s*(\d{3,4})\b",
+        re.IGNORECASE,
+    ),
+    "cvc cvv cvc2 cv2 security säkerhetskod kontrollsiffror",
 )
-_EXPIRY = re.compile(
-    r"\b(?:exp(?:iry|ires)?|giltigt till|utg(?:år|ångsdatum)?|valid thru)\.?\s*:?\s*"
-    r"(\d{1,2}\s?/\s?\d{2,4})",
-    re.IGNORECASE,
+_EXPIRY = Keyed(
+    re.compile(
+        r"\b(?:exp(?:iry|ires)?|giltigt till|utg(?:år|ångsdatum)?|valid thru)\.?\s*:?\s*"
+        r"(\d{1,2}\s?/\s?\d{2,4})",
+        re.IGNORECASE,
+    ),
+    "exp expiry expires giltigt utg utgår utgångsdatum valid",
 )
 _IBAN_LOOSE = re.compile(r"\b[A-Za-z]{2}\d{2}(?:[ \-]?[A-Za-z0-9]){10,32}\b")
-_BANK_CONTEXT = re.compile(
-    r"\b(?:clearing(?:nummer|nr)?|kontonummer|kontonr|bankkonto|bank account|account number|"
-    r"acc(?:ount)?\.? no\.?|sort code|routing number|bankgiro|plusgiro|bg|pg)\b\.?\s*"
-    r"(?:is|är|[:=#])?\s*((?:\d[\d \-.]{2,22}\d))",
-    re.IGNORECASE,
+_BANK_CONTEXT = Keyed(
+    re.compile(
+        r"\b(?:clearing(?:nummer|nr)?|kontonummer|kontonr|bankkonto|bank account|account number|"
+        r"acc(?:ount)?\.? no\.?|sort code|routing number|bankgiro|plusgiro|bg|pg)\b\.?\s*"
+        r"(?:is|är|[:=#])?\s*((?:\d[\d \-.]{2,22}\d))",
+        re.IGNORECASE,
+    ),
+    "clearing* kontonummer kontonr bankkonto bank account acc sort routing bankgiro plusgiro bg pg",
 )
 
 _STREET_WORDS = (
@@ -59,15 +102,21 @@ _STREET_EN = re.compile(
     r"terrace|grove|hill|square|sq|row|mews|parkway|pkwy|circle|cir|highway|hwy|trail)\b\.?"
 )
 # A capitalised place name and a house number after words that introduce an address.
-_ADDRESS_CONTEXT = re.compile(
-    r"(?i:\b(?:till|på|vid|bor på|bor i|adress(?:en)?(?: är)?|address(?: is)?|at|to|"
-    r"delivered to|deliver to|leverans till|skicka till|flyttat till|moved to)\s+)"
-    r"((?:[A-ZÅÄÖ][\wåäöéü'’-]+\s+){1,3}\d{1,4}(?:\s?[A-Za-z](?![\w]))?)(?=[\s,.;:!?)]|$)"
+_ADDRESS_CONTEXT = Keyed(
+    re.compile(
+        r"(?i:\b(?:till|på|vid|bor på|bor i|adress(?:en)?(?: är)?|address(?: is)?|at|to|"
+        r"delivered to|deliver to|leverans till|skicka till|flyttat till|moved to)\s+)"
+        r"((?:[A-ZÅÄÖ][\wåäöéü'’-]+\s+){1,3}\d{1,4}(?:\s?[A-Za-z](?![\w]))?)(?=[\s,.;:!?)]|$)"
+    ),
+    "till på vid bor adress adressen address at to delivered deliver leverans skicka flyttat moved",
 )
-_APARTMENT = re.compile(
-    r"\b(?:lgh|lägenhet(?:snummer|snr)?|apt|apartment|flat|unit|vån(?:ing|ingen)?|floor)"
-    r"\.?\s*(?:nr\.?|no\.?|number|#)?\s*\d{1,5}\b",
-    re.IGNORECASE,
+_APARTMENT = Keyed(
+    re.compile(
+        r"\b(?:lgh|lägenhet(?:snummer|snr)?|apt|apartment|flat|unit|vån(?:ing|ingen)?|floor)"
+        r"\.?\s*(?:nr\.?|no\.?|number|#)?\s*\d{1,5}\b",
+        re.IGNORECASE,
+    ),
+    "lgh lägenhet* apt apartment flat unit vån våning våningen floor",
 )
 _SE_POSTCODE = re.compile(
     r"(?<![\d\-])([1-9]\d{2}\s?\d{2})(?![\d\-])(?=,?\s+[A-Za-zÅÄÖåäö]{2,})|"
@@ -76,49 +125,69 @@ _SE_POSTCODE = re.compile(
 _UK_POSTCODE = re.compile(
     r"\b(?:[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|[a-z]{1,2}\d[a-z\d]?\s\d[a-z]{2})\b"
 )
-_US_ZIP = re.compile(
-    r"\b(?:[A-Z]{2}|zip(?: code)?|zipcode|postcode|post code|postnummer|postnr)\.?:?\s+"
-    r"(\d{5}(?:-\d{4})?)\b|\b(\d{5}-\d{4})\b",
-    re.IGNORECASE,
+_US_ZIP = Keyed(
+    re.compile(
+        r"(?i:zip(?: code)?|zipcode|postcode|post code|postnummer|postnr)\.?:?\s+"
+        r"(\d{5}(?:-\d{4})?)\b"
+    ),
+    "zip zipcode postcode post postnummer postnr",
 )
-_DOOR = re.compile(
-    r"\b(?:port|door|dörr|entré|entry|gate|grind|trappuppgång|building|hus|alarm|larm)"
-    r"[\s-]*(?:kod|koden|code|pin)\w*\s*(?:is|är|[:=])?\s*([0-9A-Za-z#*]{3,8})\b",
-    re.IGNORECASE,
+_STATE_ZIP = re.compile(r"\b[A-Z]{2}\s+(\d{5}(?:-\d{4})?)\b|\b(\d{5}-\d{4})\b")
+_FIVE_DIGITS = re.compile(r"\d{5}")
+_DOOR = Keyed(
+    re.compile(
+        r"\b(?:port|door|dörr|entré|entry|gate|grind|trappuppgång|building|hus|alarm|larm)"
+        r"[\s-]*(?:kod|koden|code|pin)\w*\s*(?:is|är|[:=])?\s*([0-9A-Za-z#*]{3,8})\b",
+        re.IGNORECASE,
+    ),
+    "port* door* dörr* entré entry gate* grind* trappuppgång* building* hus* alarm* larm*",
 )
-_SECRET_CONTEXT = re.compile(
-    r"\b(?:password|passwd|pwd|passcode|passphrase|lösenord(?:et)?|lösen|pin(?:[\s-]?kod(?:en)?)?|"
-    r"pin[\s-]?code|puk(?:[\s-]?kod(?:en)?)?|wifi[\s-]?(?:key|password|lösenord)|"
-    r"(?:engångs|verifierings|verification |security |säkerhets|aktiverings|activation )"
-    r"(?:kod(?:en)?|code))\b"
-    r"(?:\s+(?:is|är|was|var|blev|became|set to|satt till|now|nu))*\s*[:=]?\s*"
-    r"[\"'“”‘’]?([^\s\"'“”‘’]{3,40})",
-    re.IGNORECASE,
+_SECRET_CONTEXT = Keyed(
+    re.compile(
+        r"\b(?:password|passwd|pwd|passcode|passphrase|lösenord(?:et)?|lösen|pin(?:[\s-]?kod(?:en)?)?|"
+        r"pin[\s-]?code|puk(?:[\s-]?kod(?:en)?)?|wifi[\s-]?(?:key|password|lösenord)|"
+        r"(?:engångs|verifierings|verification |security |säkerhets|aktiverings|activation )"
+        r"(?:kod(?:en)?|code))\b"
+        r"(?:\s+(?:is|är|was|var|blev|became|set to|satt till|now|nu))*\s*[:=]?\s*"
+        r"[\"'“”‘’]?([^\s\"'“”‘’]{3,40})",
+        re.IGNORECASE,
+    ),
+    "password* passwd pwd passcode passphrase lösenord* lösen pin* puk* wifi* engångs* "
+    "verifierings* verification security säkerhets* aktiverings* activation",
 )
 _SECRET_SHAPE = re.compile(
     r"(?<![\w@/])(?=[\wåäöÅÄÖ!#%&*?$@+^-]*\d)(?=[\wåäöÅÄÖ!#%&*?$@+^-]*[A-Za-zåäöÅÄÖ])"
     r"(?:[A-ZÅÄÖ][a-zåäö]{2,}\d{2,}[!#%&*?$@]*|"
     r"(?=[\wåäöÅÄÖ!#%&*?$@+^-]*[!#%&*?$@^])[\wåäöÅÄÖ!#%&*?$@+^-]{6,})(?![\w@])"
 )
-_CONTEXT_NUMBER = re.compile(
-    r"(?i:\b(?:order|ordernr|ordernummer|order number|order no|orderid|beställning(?:snummer|snr)?|"
-    r"best\.?nr|kund(?:nummer|nr|-?id)|kund id|customer(?: no| number| id| nr|-id)?|cust\.? no|"
-    r"account|acount|acct|acc|konto(?:nummer|nr)?|kontonr|medlemsnummer|"
-    r"member(?:ship)? (?:no|number)|"
-    r"case|ärende(?:nummer|nr)?|referens(?:nummer)?|reference|ref|invoice|faktura(?:nummer|nr)?|"
-    r"ocr(?:-nummer)?|avtal(?:snummer|snr)?|contract|abonnemang(?:snummer)?|subscription|"
-    r"parcel|paket(?:et)?|package|shipment|tracking|spårnings(?:nummer|id)|kolli(?:-id|nummer)?|"
-    r"sändning(?:snummer|s-id)?|försändelse(?:-id)?|consignment|booking|bokning(?:snummer)?|"
-    r"serial|serie(?:nummer|nr)|s/n|sn|imei|iccid|device id|enhets-id|licens(?:nyckel)?|"
-    r"license key|product key|voucher|kupong|claim|claim number|skadenummer|policy|försäkring)"
-    r"(?:\s*(?:number|nummer|nr|no|id|#|code|kod))?\.?\s*(?:is|är|was|var|[:=#])?\s*)"
-    r"(#?[A-Za-z]{0,4}[-/ ]?\d[\dA-Za-z\- ]{2,24}[\dA-Za-z]|#?\d{3,})"
+_CONTEXT_NUMBER = Keyed(
+    re.compile(
+        r"(?i:\b(?:order|ordernr|ordernummer|order number|order no|orderid|"
+        r"beställning(?:snummer|snr)?|"
+        r"best\.?nr|kund(?:nummer|nr|-?id)|kund id|customer(?: no| number| id| nr|-id)?|cust\.? no|"
+        r"account|acount|acct|acc|konto(?:nummer|nr)?|kontonr|medlemsnummer|"
+        r"member(?:ship)? (?:no|number)|"
+        r"case|ärende(?:nummer|nr)?|referens(?:nummer)?|reference|ref|invoice|faktura(?:nummer|nr)?|"
+        r"ocr(?:-nummer)?|avtal(?:snummer|snr)?|contract|abonnemang(?:snummer)?|subscription|"
+        r"parcel|paket(?:et)?|package|shipment|tracking|spårnings(?:nummer|id)|kolli(?:-id|nummer)?|"
+        r"sändning(?:snummer|s-id)?|försändelse(?:-id)?|consignment|booking|bokning(?:snummer)?|"
+        r"serial|serie(?:nummer|nr)|s/n|sn|imei|iccid|device id|enhets-id|licens(?:nyckel)?|"
+        r"license key|product key|voucher|kupong|claim|claim number|skadenummer|policy|försäkring)"
+        r"(?:\s*(?:number|nummer|nr|no|id|#|code|kod))?\.?\s*(?:is|är|was|var|[:=#])?\s*)"
+        r"(#?[A-Za-z]{0,4}[-/ ]?\d[\dA-Za-z\- ]{2,24}[\dA-Za-z]|#?\d{3,})"
+    ),
+    "order* beställning* best bestnr kund* customer* cust account* acount acct acc konto* "
+    "medlem* member* case "
+    "ärende* referens* reference ref invoice* faktura* ocr avtal* contract* abonnemang* "
+    "subscription* parcel* paket* package* shipment* tracking* spårnings* kolli* sändning* "
+    "försändelse* consignment* booking* bokning* serial* serie* s sn imei iccid device enhets "
+    "licens* license product voucher* kupong* claim* skade* policy* försäkring*",
 )
 _ID_SHAPE = re.compile(
     r"\b(?:[A-Za-z]{2}\d{9}[A-Za-z]{2}|[A-Z]{2,5}-\d{4,}[A-Z]?|(?=[A-Z0-9]*\d{4})"
     r"(?=[A-Z0-9]*[A-Z]{2})[A-Z0-9]{8,})\b|#\d{5,}\b|\b\d{6,}\b"
 )
-_DIGIT_TOKEN = re.compile(r"#?[\w-]*\d[\w-]*")
+_DIGIT_TOKEN = re.compile(r"(?<![\w#-])#?[\w-]*?\d[\w-]*")
 _HEX_ID = re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{10,}\b")
 _MAC = re.compile(
     r"\b(?:[0-9A-Fa-f]{2}[:\-]){5}[0-9A-Fa-f]{2}\b|\b[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\b"
@@ -128,11 +197,14 @@ _PLATE = re.compile(
     r"LTE|GPS|APN|NAT|VPN|SMS|MMS|CPU|GPU|WPS|WPA|LED|RGB|HDMI|IOS|OCR|VAT|CVC|CVV|PIN|NFC)\b)"
     r"[A-Z]{3}\s?\d{2}[A-Z0-9]\b"
 )
-_PLATE_CONTEXT = re.compile(
-    r"\b(?:reg(?:istrerings)?(?:\.|nummer|nr|-nr|\. nr)?|regnr|number plate|licen[cs]e plate|"
-    r"plate|bil(?:en)?|car)\s*(?:nr|no|number)?\.?\s*(?:is|är|[:=])?\s*"
-    r"([A-Za-z]{3}\s?\d{2}[A-Za-z0-9])\b",
-    re.IGNORECASE,
+_PLATE_CONTEXT = Keyed(
+    re.compile(
+        r"\b(?:reg(?:istrerings)?(?:\.|nummer|nr|-nr|\. nr)?|regnr|number plate|licen[cs]e plate|"
+        r"plate|bil(?:en)?|car)\s*(?:nr|no|number)?\.?\s*(?:is|är|[:=])?\s*"
+        r"([A-Za-z]{3}\s?\d{2}[A-Za-z0-9])\b",
+        re.IGNORECASE,
+    ),
+    "reg* regnr number plate licence license bil bilen car",
 )
 _BARE_URL = re.compile(
     r"\b(?<![@\w.])(?:[a-z0-9][a-z0-9-]*\.)+(?:com|se|net|org|nu|io|co|uk|de|eu|info|app|ly|me|"
@@ -177,9 +249,17 @@ _COORDINATES = re.compile(
     r"\d{1,3}°\s*\d{1,2}['′]\s*(?:\d{1,2}(?:[.,]\d+)?[\"″]\s*)?[NSns]?[,\s]+\d{1,3}°\s*\d{1,2}"
     r"['′]\s*(?:\d{1,2}(?:[.,]\d+)?[\"″]\s*)?[EWOewo]?"
 )
-_HONORIFIC = re.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Herr|Fru|Fröken|Doktor|Mister)\.?\s+"
-    r"((?:[A-ZÅÄÖ][\w'’-]+)(?:\s+[A-ZÅÄÖ][\w'’-]+)?)"
+_DECIMAL3 = re.compile(r"\d\.\d{3}")
+_OBFUSCATION_HINT = re.compile(
+    r"(?i)\(at\)|\[at\]|\{at\}|<at>|\(a\)|snabel|\s@|@\s|\bat\s+[\w-]+\s*(?:\.\w|dot\b|punkt\b)"
+)
+_DIGIT_WORD_SET = frozenset(_DIGIT_WORDS.split("|"))
+_HONORIFIC = Keyed(
+    re.compile(
+        r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Madam|Herr|Fru|Fröken|Doktor|Mister)\.?\s+"
+        r"((?:[A-ZÅÄÖ][\w'’-]+)(?:\s+[A-ZÅÄÖ][\w'’-]+)?)"
+    ),
+    "mr mrs ms miss mx dr prof sir madam herr fru fröken doktor mister",
 )
 _NAME_WORD = r"[A-Za-zÅÄÖåäöéüÉÜ][\w'’-]*"
 _GREETING = re.compile(
@@ -216,6 +296,7 @@ _CUE = re.compile(
     r"spoke (?:to|with)|talked (?:to|with)|pratade med|talade med|enligt|according to|"
     r"assisted by|helped by|signed by|contact|kontakta|ask for|fråga efter|med|with|och|and)\s+)"
 )
+_CUE_END = re.compile(_CUE.pattern + r"\Z")
 _CAPITALISED = re.compile(r"\b[A-ZÅÄÖÉÜ][a-zåäöéüß'’]+(?:-[A-ZÅÄÖ][a-zåäö]+)?\b")
 _NOT_NAMES = _words(
     "there all everyone everybody again igen alla allihop allihopa team support you folks "
@@ -276,12 +357,16 @@ def _addresses(text: str) -> list[Found]:
     for m in _UK_POSTCODE.finditer(text):
         found.append((m.start(), m.end(), "address", "postcode"))
     for m in _US_ZIP.finditer(text):
-        group = 1 if m.group(1) else 2
-        found.append((m.start(group), m.end(group), "address", "postcode"))
+        found.append((m.start(1), m.end(1), "address", "postcode"))
+    if _FIVE_DIGITS.search(text):
+        for m in _STATE_ZIP.finditer(text):
+            group = 1 if m.group(1) else 2
+            found.append((m.start(group), m.end(group), "address", "postcode"))
     for m in _DOOR.finditer(text):
         found.append((m.start(1), m.end(1), "secret", "door-code"))
-    for m in _COORDINATES.finditer(text):
-        found.append((m.start(), m.end(), "address", "coordinates"))
+    if "°" in text or _DECIMAL3.search(text):
+        for m in _COORDINATES.finditer(text):
+            found.append((m.start(), m.end(), "address", "coordinates"))
     return found
 
 
@@ -328,10 +413,11 @@ def _contacts(text: str) -> list[Found]:
         path = value.split("/", 1)[1] if "/" in value else ""
         if _SHORTENERS.match(value) or "?" in value or _url_token(path):
             found.append((m.start(), m.end(), "url", "bare-url"))
-    if re.search(r"(?i)\bat\b|\(at\)|\[at\]|snabel|\s@|@\s|\{at\}|<at>|\(a\)", text):
+    if _OBFUSCATION_HINT.search(text):
         for m in _OBFUSCATED_EMAIL.finditer(text):
             found.append((m.start(), m.end(), "email", "obfuscated-email"))
-    for m in _PHONE_WORDS.finditer(text):
+    digit_words = sum(1 for _, word in _word_index(text) if word in _DIGIT_WORD_SET)
+    for m in _PHONE_WORDS.finditer(text) if digit_words >= 6 else ():
         words = re.findall(r"\w+", m.group())
         if len(words) >= 6:
             found.append((m.start(), m.end(), "phone", "phone-words"))
@@ -428,8 +514,7 @@ def _names(text: str) -> list[Found]:
             and abs(words[j].start() - (m.end() if j > index else m.start())) <= 2
             for j in (index - 1, index + 1)
         )
-        cued = bool(_CUE.search(text[max(0, m.start() - 30) : m.start()] + " ", 0))
-        cue_here = cued and re.search(_CUE.pattern + r"$", text[max(0, m.start() - 30) : m.start()])
+        cue_here = _CUE_END.search(text, max(0, m.start() - 40), m.start()) is not None
         initial = _sentence_start(text, m.start())
         plain = kind == 2 and (
             not initial or neighbour or cue_here or not lexicon.is_common(word.lower())
