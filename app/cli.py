@@ -48,7 +48,7 @@ def seed() -> None:
 @click.option("--once", is_flag=True, help="Relay what is due and exit.")
 def relay(once: bool) -> None:
     """Hand committed outbox items to RQ; survives Redis outages by retrying."""
-    from app.domain.outbox import relay_once
+    from app.adapters.rq_relay import relay_once
 
     interval = current_app.config["OUTBOX_POLL_SECONDS"]
     redis_down = False
@@ -80,7 +80,7 @@ def worker(burst: bool) -> None:
     """Run an RQ worker (with the retry scheduler) on the helpdesk queue."""
     from rq import Worker
 
-    from app.domain.outbox import redis_connection, rq_queue
+    from app.adapters.rq_relay import redis_connection, rq_queue
     from workers.context import use_app
 
     use_app(current_app._get_current_object())

@@ -17,6 +17,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.adapters.files import store_attachments
 from app.extensions import db
 from app.ops.metrics import smtp_result
 from inbound import authentication
@@ -122,6 +123,7 @@ class HelpdeskHandler:
                 outcome = receive_email(
                     parsed, verdicts, envelope_from=mail_from, recipients=rcpt_tos
                 )
+                store_attachments(outcome.files)
                 db.session.commit()
             except SQLAlchemyError as error:
                 db.session.rollback()

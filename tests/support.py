@@ -82,7 +82,7 @@ def run_jobs(app) -> int:
     """Relay the outbox to the real Redis and run the queue to empty in this process."""
     from rq import SimpleWorker
 
-    from app.domain.outbox import redis_connection, relay_once, rq_queue
+    from app.adapters.rq_relay import redis_connection, relay_once, rq_queue
 
     with app.app_context():
         relay_once()

@@ -195,7 +195,7 @@ def test_attachments_are_stored_by_content_hash(app, smtp_server, tmp_path):
         files = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
         assert [f.filename for f in files] == ["Faktura maj.pdf", "copy.pdf"]
         assert files[0].sha256 == files[1].sha256
-    from app.domain.email_intake import attachment_path
+    from app.adapters.files import attachment_path
 
     with app.app_context():
         assert attachment_path(files[0].sha256).read_bytes() == b"%PDF-1.4 invoice"

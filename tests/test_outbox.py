@@ -8,9 +8,9 @@ from rq import Queue, SimpleWorker
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
+from app.adapters.rq_relay import redis_connection, relay_once
 from app.domain import outbox
 from app.domain.intake import InboundMessage, intake
-from app.domain.outbox import redis_connection, relay_once
 from app.domain.replies import reply
 from app.extensions import db
 from app.models import Agent, Message, OutboxItem

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from app.adapters.smtp import send
 from app.domain import outbox
-from app.domain.mail import compose_reply, send
+from app.domain.mail import compose_reply
 from app.extensions import db
 from app.models import Message, OutboxItem
 from app.models.base import utcnow

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from app import twilio_api
+from app.adapters import twilio_rest
 from app.domain import outbox
 from app.domain.callbacks import queue_position
 from app.extensions import db
@@ -27,7 +27,7 @@ GAVE_UP = {
 
 
 def _status_url() -> str:
-    return twilio_api.public_url("/twilio/status")
+    return twilio_rest.public_url("/twilio/status")
 
 
 @deliverer("sms")
@@ -36,7 +36,7 @@ def deliver_sms(message: Message) -> None:
         message.delivery_status = "blocked"
         message.delivery_error = "The customer replied STOP: we may not send SMS to this number."
         return
-    message.external_sid = twilio_api.send_sms(
+    message.external_sid = twilio_rest.send_sms(
         message.recipient, message.body_text, status_callback=_status_url()
     )
 
@@ -63,7 +63,7 @@ def _sms_to_customer(ticket, body: str, kind: str) -> None:
     )
     db.session.add(message)
     db.session.flush()
-    message.external_sid = twilio_api.send_sms(customer.phone, body, status_callback=_status_url())
+    message.external_sid = twilio_rest.send_sms(customer.phone, body, status_callback=_status_url())
     message.delivery_status = "sent"
 
 
@@ -98,9 +98,9 @@ def place_call(payload: dict, item: OutboxItem) -> None:
     if call is None or call.call_sid:
         return  # placed already
     agent = db.session.get(Agent, call.agent_id)
-    call.call_sid = twilio_api.start_call(
+    call.call_sid = twilio_rest.start_call(
         agent.phone,
-        url=twilio_api.public_url(f"/twilio/connect/{call.id}"),
+        url=twilio_rest.public_url(f"/twilio/connect/{call.id}"),
         status_callback=_status_url(),
     )
     call.status = "initiated"

@@ -22,7 +22,7 @@ def check_database() -> str | None:
 
 
 def check_redis() -> str | None:
-    from app.domain.outbox import redis_connection
+    from app.adapters.rq_relay import redis_connection
 
     try:
         redis_connection().ping()

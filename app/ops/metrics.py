@@ -49,7 +49,8 @@ class StateCollector:
         self.app = app
 
     def collect(self):
-        from app.domain.outbox import lag_seconds, redis_connection, rq_queue
+        from app.adapters.rq_relay import redis_connection, rq_queue
+        from app.domain.outbox import lag_seconds
         from app.extensions import db
         from app.models import OutboxItem, Ticket
 

@@ -49,7 +49,8 @@ class RequeueForm(FlaskForm):
 def jobs():
     from rq.registry import FailedJobRegistry
 
-    from app.domain.outbox import lag_seconds, redis_connection, rq_queue
+    from app.adapters.rq_relay import redis_connection, rq_queue
+    from app.domain.outbox import lag_seconds
 
     failed_items = db.session.scalars(
         select(OutboxItem)
