@@ -12,6 +12,8 @@ import re
 from collections.abc import Callable
 
 import dkim
+import dns.exception
+import dns.resolver
 import spf
 from authheaders import check_dmarc
 from authres import AuthenticationResultsHeader, DKIMAuthenticationResult, SPFAuthenticationResult
@@ -23,8 +25,6 @@ TxtLookup = Callable[[str], list[str]]  # domain -> TXT strings ([] if none)
 
 def dns_txt(domain: str) -> list[str]:
     """Real DNS TXT lookup (short timeout so a slow resolver cannot stall intake)."""
-    import dns.exception
-    import dns.resolver
 
     try:
         answers = dns.resolver.resolve(domain, "TXT", lifetime=3)

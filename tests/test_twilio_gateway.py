@@ -1,5 +1,8 @@
 """The Twilio gateway speaks real twilio-client HTTP to the local stand-in."""
 
+import pytest
+from twilio.base.exceptions import TwilioRestException
+
 from app.adapters import twilio_rest
 
 
@@ -27,8 +30,6 @@ def test_start_call_asks_for_status_and_machine_detection(ctx, twilio_stub):
 
 
 def test_a_twilio_error_raises_so_the_job_is_retried(ctx, twilio_stub):
-    import pytest
-    from twilio.base.exceptions import TwilioRestException
 
     twilio_stub.fail_next.append(500)
     with pytest.raises(TwilioRestException):

@@ -10,7 +10,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app.adapters import twilio_rest
 from app.adapters.smtp import send
-from app.domain import identity, outbox
+from app.domain import identity
 from app.extensions import db
 from app.models import Customer, OutboxItem, VerificationChallenge
 
@@ -22,7 +22,6 @@ TEXT = {
 }
 
 
-@outbox.handler("identity.send_code")
 def send_code(payload: dict, item: OutboxItem) -> None:
     challenge = db.session.get(VerificationChallenge, payload["challenge_id"])
     if challenge is None:

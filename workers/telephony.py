@@ -9,11 +9,9 @@ from __future__ import annotations
 from flask import current_app
 
 from app.adapters import twilio_rest
-from app.domain import outbox
 from app.domain.callbacks import queue_position
 from app.extensions import db
 from app.models import Agent, Call, CallbackRequest, Message, OutboxItem
-from workers.handlers import deliverer
 
 CONFIRM = {
     "en": "We will call you back. Reference {ref}. You are number {pos} in line. "
@@ -30,7 +28,6 @@ def _status_url() -> str:
     return twilio_rest.public_url("/twilio/status")
 
 
-@deliverer("sms")
 def deliver_sms(message: Message) -> None:
     if message.ticket.customer.sms_opted_out:
         message.delivery_status = "blocked"
@@ -67,7 +64,6 @@ def _sms_to_customer(ticket, body: str, kind: str) -> None:
     message.delivery_status = "sent"
 
 
-@outbox.handler("callback.confirm")
 def confirm_callback(payload: dict, item: OutboxItem) -> None:
     callback = db.session.get(CallbackRequest, payload["callback_id"])
     if callback is None:
@@ -81,7 +77,6 @@ def confirm_callback(payload: dict, item: OutboxItem) -> None:
     _sms_to_customer(callback.ticket, body, f"callback-confirm-{callback.id}")
 
 
-@outbox.handler("callback.gave_up")
 def tell_we_tried(payload: dict, item: OutboxItem) -> None:
     callback = db.session.get(CallbackRequest, payload["callback_id"])
     if callback is None:
@@ -91,7 +86,6 @@ def tell_we_tried(payload: dict, item: OutboxItem) -> None:
     _sms_to_customer(callback.ticket, body, f"callback-gave-up-{callback.id}")
 
 
-@outbox.handler("call.place")
 def place_call(payload: dict, item: OutboxItem) -> None:
     """Ring the agent; when they answer, /twilio/connect dials the customer."""
     call = db.session.get(Call, payload["call_id"])

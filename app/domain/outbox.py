@@ -11,7 +11,6 @@ after OUTBOX_STALE_SECONDS (the reconciler), and job bodies are idempotent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -22,20 +21,6 @@ from app.models import OutboxItem
 from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
-
-# topic -> handler(payload: dict, item: OutboxItem). Handlers run inside an RQ job with an
-# app context and must be idempotent: a job may run twice.
-HANDLERS: dict[str, Callable[[dict, OutboxItem], None]] = {}
-
-
-def handler(topic: str) -> Callable:
-    """Register the function that carries out outbox items of `topic`."""
-
-    def register(func: Callable[[dict, OutboxItem], None]) -> Callable:
-        HANDLERS[topic] = func
-        return func
-
-    return register
 
 
 def enqueue(topic: str, *, delay_seconds: float = 0, **payload: object) -> OutboxItem:
