@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import random
 
+from stdnum import luhn
+
 from app.domain.anonymize import KnownEntities
 from tests.leak_types import LeakCase
 
@@ -51,8 +53,6 @@ def _digits(rng: random.Random, n: int) -> str:
 
 
 def _luhn_card(rng: random.Random, prefix: str = "5") -> str:
-    from stdnum import luhn
-
     body = prefix + _digits(rng, 15 - len(prefix))
     return body + luhn.calc_check_digit(body)
 

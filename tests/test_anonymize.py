@@ -12,6 +12,7 @@ from tests.leak_corpus import build_corpus
 from tests.leak_corpus_mail import build_dev_extra
 from tests.leak_heldout import build_heldout
 from tests.leak_types import score
+from tests.ordinary_help import HELP_TEXTS
 
 
 def _dev():
@@ -132,8 +133,6 @@ def test_flags_are_spans_of_the_redacted_text_and_empty_when_clear():
 
 
 def test_ordinary_help_text_is_kept_and_rarely_flagged():
-    from tests.ordinary_help import HELP_TEXTS
-
     words = flags = removed = 0
     for text in HELP_TEXTS:
         result = anonymize(text)

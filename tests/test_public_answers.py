@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from flask_migrate import upgrade
+from sqlalchemy import select, text
 
+from app import create_app
 from app.domain import community, settings
+from app.domain.anonymize import anonymize
 from app.domain.audit import Actor
 from app.domain.intake import InboundMessage, intake
 from app.domain.tickets import change_status
@@ -240,11 +243,6 @@ def test_categories_ignore_placeholders():
 
 def test_existing_articles_are_migrated_and_doubtful_ones_go_back_to_review(tmp_path):
     """Migration 2101 on a database holding old-style articles (the customer's letter)."""
-    from flask_migrate import upgrade
-    from sqlalchemy import text
-
-    from app import create_app
-
     url = f"sqlite:///{tmp_path / 'old.sqlite3'}"
     app = create_app(support.test_config(url, tmp_path))
     with app.app_context():
@@ -296,6 +294,4 @@ def test_site_vocabulary_from_many_customers_and_the_glossary_clears_flags(app):
         vocabulary = community.site_vocabulary()
     assert {"qorvalex", "zyxtrom"} <= vocabulary
     assert "wolfgang" not in vocabulary  # names never become vocabulary
-    from app.domain.anonymize import anonymize
-
     assert anonymize("Restart the Qorvalex and the Zyxtrom.", vocabulary=vocabulary).flags == []

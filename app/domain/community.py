@@ -6,25 +6,23 @@ auto-publish). Public queries select only published articles and only public col
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
+import time
 import unicodedata
+from datetime import timedelta
 
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from app.domain import audit, outbox, settings
+from app import textsearch
+from app.domain import audit, gate, lexicon, outbox, settings
 from app.domain.anonymize import Anonymized, KnownEntities, anonymize
 from app.domain.audit import SYSTEM, Actor
 from app.extensions import db
 from app.models import Agent, Article, ArticleVote, Message, Ticket
 from app.models.base import utcnow
-
-settings.DEFAULTS.setdefault("community_auto_publish", False)
-settings.DEFAULTS.setdefault("community_review_after_days", 365)  # re-check answers this old
-settings.DEFAULTS.setdefault("community_not_helpful_limit", 3)  # "did not help" votes → review
-settings.DEFAULTS.setdefault("community_vocabulary_customers", 5)  # k for the site vocabulary
-settings.DEFAULTS.setdefault("community_glossary", [])  # the admins' product words
 
 CATEGORIES = {
     "internet": (
@@ -196,10 +194,6 @@ def site_vocabulary() -> frozenset[str]:
     that customers use in tickets of at least k different customers (product names, model
     numbers). Person names are never vocabulary, however often they occur. Recomputed from
     the most recent messages at most every few minutes per process."""
-    import time
-
-    from app.domain import lexicon
-
     cached = _vocabulary_cache.get("words")
     if cached and time.monotonic() - cached[0] < VOCABULARY_SECONDS:
         return cached[1]
@@ -315,8 +309,6 @@ def _regate(article: Article) -> None:
 
 def anonymize_gate_only(text: str, vocabulary: frozenset[str]) -> Anonymized:
     """The gate's view of text a person wrote on the review page (nothing is replaced)."""
-    from app.domain import gate
-
     return Anonymized(text, [], gate.check(text, vocabulary))
 
 
@@ -420,8 +412,6 @@ RECHECK_SECONDS = 600
 
 def recheck_due() -> int:
     """At most every few minutes per process (no scheduler needed): stale answers → review."""
-    import time
-
     if _last_recheck and time.monotonic() - _last_recheck[0] < RECHECK_SECONDS:
         return 0
     _last_recheck[:] = [time.monotonic()]
@@ -430,8 +420,6 @@ def recheck_due() -> int:
 
 def send_stale_to_review(now=None) -> int:
     """Answers checked longer ago than the admins allow go back to review."""
-    from datetime import timedelta
-
     days = int(settings.get("community_review_after_days") or 0)
     if days <= 0:
         return 0
@@ -446,9 +434,7 @@ def send_stale_to_review(now=None) -> int:
 
 def search_stems(article: Article) -> str:
     """Swedish and English stems of the public text (SQLite's search index reads these)."""
-    from app.domain import stemming
-
-    return stemming.stems_text(f"{article.title} {article.problem} {article.resolution}")
+    return textsearch.stems_text(f"{article.title} {article.problem} {article.resolution}")
 
 
 # --- public side ----------------------------------------------------------------------
@@ -478,10 +464,8 @@ def category_counts() -> dict[str, int]:
 def _fts_query(query: str) -> str:
     """User words → an FTS5 query over the stems column: each word must match by one of its
     Swedish or English stems. Quoting keeps the user's text from being read as operators."""
-    from app.domain import stemming
-
     groups = []
-    for options in stemming.query_terms(query):
+    for options in textsearch.query_terms(query):
         quoted = " OR ".join(f'"{stem}"' for stem in options)
         groups.append(f"({quoted})" if len(options) > 1 else quoted)
     return " AND ".join(groups)
@@ -499,10 +483,8 @@ _PG_SEARCH = text(
 
 
 def _pg_stem_query(query: str) -> str:
-    from app.domain import stemming
-
     groups = []
-    for options in stemming.query_terms(query):
+    for options in textsearch.query_terms(query):
         clean = [re.sub(r"[^\w]", "", s) for s in options]
         clean = [c for c in clean if c]
         if clean:
@@ -533,10 +515,8 @@ def relevance(fields: tuple[str, str, str], helpful: int, terms: list[str]) -> f
 
 def search(query: str, limit: int = 20) -> list[Article]:
     """Full-text search over published articles, best match first (see CANDIDATES)."""
-    from app.domain import stemming
-
     # The shortest stem of each word: substring counts then also find "printers", "routern".
-    terms = [min(options, key=len) for options in stemming.query_terms(query)]
+    terms = [min(options, key=len) for options in textsearch.query_terms(query)]
     if not terms:
         return []
     if db.session.get_bind().dialect.name == "sqlite":
@@ -587,7 +567,6 @@ def search(query: str, limit: int = 20) -> list[Article]:
 
 def vote(article: Article, voter_token: str, helpful: bool) -> bool:
     """One vote per browser (the token is a random cookie; only its hash is kept)."""
-    import hashlib
 
     voter_hash = hashlib.sha256(f"{article.id}:{voter_token}".encode()).hexdigest()
     try:

@@ -14,6 +14,10 @@ import functools
 import re
 from pathlib import Path
 
+import names
+import wordfreq
+from faker.providers.person import en_GB, en_US, sv_SE
+
 # A word at or above this Zipf frequency (once per million words = 3.0) counts as common.
 COMMON_ZIPF = 3.0
 # A name that is also a very common word ("Per", "Will", "Mark", "Mina") needs context.
@@ -31,8 +35,6 @@ def fold(word: str) -> str:
 @functools.cache
 def _frequencies() -> dict[str, float]:
     """Highest frequency of each word over Swedish and English."""
-    import wordfreq
-
     merged: dict[str, float] = {}
     for language in LANGUAGES:
         for word, frequency in wordfreq.get_frequency_dict(language).items():
@@ -54,8 +56,6 @@ def very_common_words() -> frozenset[str]:
 
 
 def _faker_names(attribute: str) -> set[str]:
-    from faker.providers.person import en_GB, en_US, sv_SE
-
     found: set[str] = set()
     for module in (sv_SE, en_US, en_GB):
         values = getattr(module.Provider, attribute, ()) or ()
@@ -64,8 +64,6 @@ def _faker_names(attribute: str) -> set[str]:
 
 
 def _census(filename: str, limit: int | None = None) -> set[str]:
-    import names
-
     path = Path(names.__file__).with_name(filename)
     lines = path.read_text().splitlines()[:limit]
     return {line.split()[0] for line in lines if line.strip()}

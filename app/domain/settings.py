@@ -9,10 +9,22 @@ import time
 from app.extensions import db
 from app.models import Setting
 
+# Every runtime setting and its default, in one place (no other module adds to this).
 DEFAULTS: dict[str, object] = {
     "recipient_addresses": [],  # extra addresses the SMTP server accepts, beyond config
     "phone_numbers": [],
     "business_hours": {"open": 8, "close": 17},
+    "community_auto_publish": False,  # publish drafts with zero flags without review
+    "community_review_after_days": 365,  # public answers are checked again this old
+    "community_not_helpful_limit": 3,  # this many "did not help" votes → back to review
+    "community_vocabulary_customers": 5,  # k: words of >= k customers are site vocabulary
+    "community_glossary": [],  # the admins' product words the allow-list gate accepts
+    # identity: which customer fields are private, and what each assurance level unlocks
+    "identity_private_fields": ["email", "phone", "address", "account_number", "other_tickets"],
+    "identity_unlocks": {
+        "phone": ["email", "phone", "address", "account_number", "other_tickets"],
+        "mailbox": ["email", "other_tickets"],
+    },
 }
 _cache: dict[str, tuple[float, object]] = {}
 CACHE_SECONDS = 30

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.base import JSONType, utcnow
+from app.textsearch import stems_text
 
 # "review": was public, sent back to be checked again (age, "did not help", a contradicting
 # ticket); the public page then says so instead of showing the answer.
@@ -17,8 +18,6 @@ ARTICLE_STATUSES = ("draft", "approved", "published", "review", "retracted", "re
 
 def _stems_of_new_row(context) -> str:
     """Insert default: stems of the row's public text (edits set the column themselves)."""
-    from app.domain.stemming import stems_text
-
     values = context.get_current_parameters()
     return stems_text(
         " ".join(values.get(name) or "" for name in ("title", "problem", "resolution"))

@@ -85,7 +85,7 @@ def _pg_vector(expression: str) -> None:
 def _migrate_rows(bind) -> None:
     from app.domain import gate
     from app.domain.community import strip_letter
-    from app.domain.stemming import stems_text
+    from app.textsearch import stems_text
 
     rows = bind.execute(
         sa.text(

@@ -1,4 +1,6 @@
-"""Snowball stems for Swedish and English search ("Printers", "printing" find "printer";
+"""Search text (no database, no Flask; models and the domain both use it).
+
+Snowball stems for Swedish and English search ("Printers", "printing" find "printer";
 "routrar", "routern" find "router"). SQLite has no Swedish stemmer in FTS5, so articles
 carry a column of stems and queries are stemmed the same way; PostgreSQL uses its own
 'english' and 'swedish' text search configurations instead."""
