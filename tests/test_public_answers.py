@@ -295,3 +295,13 @@ def test_site_vocabulary_from_many_customers_and_the_glossary_clears_flags(app):
     assert {"qorvalex", "zyxtrom"} <= vocabulary
     assert "wolfgang" not in vocabulary  # names never become vocabulary
     assert anonymize("Restart the Qorvalex and the Zyxtrom.", vocabulary=vocabulary).flags == []
+
+
+def test_helpful_counts_read_as_words(app, client):
+    slug = _published(app)
+    with app.app_context():
+        article = db.session.scalar(select(Article).where(Article.slug == slug))
+        article.helpful_yes = 1
+        db.session.commit()
+    assert "1 person found this helpful" in client.get("/").get_data(as_text=True)
+    assert "1 person tyckte att det hjälpte" in client.get("/?lang=sv").get_data(as_text=True)
