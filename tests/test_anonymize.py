@@ -117,6 +117,14 @@ def test_known_values_match_loosely():
     assert "Oberg" not in result.text and "100234" not in result.text
 
 
+def test_context_words_take_only_the_identifier():
+    text = "The invoice from 2025-11-28 was credited 349 kr. Case 2 of 3 is closed."
+    assert anonymize(text).text == text
+    assert anonymize("Order 1234567 and invoice no. 2024-000123").text == (
+        "Order [number] and invoice no. [number]"
+    )
+
+
 def test_greetings_without_names_are_left_alone():
     for text in ("Hi there, thanks for waiting.", "Hello everyone,", "hej igen! Tack."):
         assert anonymize(text).text == text

@@ -174,7 +174,7 @@ _CONTEXT_NUMBER = Keyed(
         r"serial|serie(?:nummer|nr)|s/n|sn|imei|iccid|device id|enhets-id|licens(?:nyckel)?|"
         r"license key|product key|voucher|kupong|claim|claim number|skadenummer|policy|försäkring)"
         r"(?:\s*(?:number|nummer|nr|no|id|#|code|kod))?\.?\s*(?:is|är|was|var|[:=#])?\s*)"
-        r"(#?[A-Za-z]{0,4}[-/ ]?\d[\dA-Za-z\- ]{2,24}[\dA-Za-z]|#?\d{3,})"
+        r"(#?(?:[A-Za-z]{1,4}-?)?\d[\d\-/.]*(?:\s\d{2,})*(?:[A-Za-z]{1,3}\b)?|#\d{3,})"
     ),
     "order* beställning* best bestnr kund* customer* cust account* acount acct acc konto* "
     "medlem* member* case "

@@ -118,7 +118,8 @@ def check(text: str, vocabulary: Iterable[str] = ()) -> list[tuple[int, int]]:
             flags.append((m.start(), m.end()))
             continue
         if not _word_ok(token, vocab):
-            flags.append((m.start(), m.end()))
+            if not (token.isupper() and 2 <= len(token) <= 5 and lexicon.is_known(token)):
+                flags.append((m.start(), m.end()))
             continue
         if token[0].isupper() and token.lower() not in vocab and lexicon.name_kind(token) == 2:
             flags.append((m.start(), m.end()))

@@ -163,6 +163,12 @@ def is_common(word: str) -> bool:
     return len(lowered) >= 8 and _split_compound(lowered, common)
 
 
+@functools.lru_cache(maxsize=50_000)
+def is_known(word: str) -> bool:
+    """In the frequency lists at all (acronyms such as DSL, APN are rare but real words)."""
+    return word.lower() in _frequencies()
+
+
 def warm() -> None:
     """Load every list now (a worker at start-up; the benchmark before timing)."""
     common_words(), very_common_words(), first_names(), surnames()
