@@ -339,6 +339,10 @@ SV = {
     "Send an answer back to review after this many “did not help” votes (0: never)": "Skicka tillbaka ett svar för granskning efter så här många ”hjälpte inte”-röster (0: aldrig)",
     "A word is site vocabulary when this many different customers used it": "Ett ord hör till webbplatsens ordförråd när så här många olika kunder har använt det",
     "Product words the checker may accept in public answers (one per line)": "Produktord som kontrollen får godta i publika svar (ett per rad)",
+    "it was checked long ago": "det granskades för länge sedan",
+    "readers said it did not help": "läsare sa att det inte hjälpte",
+    "a newer ticket contradicts it": "ett nyare ärende motsäger det",
+    "it was written before public answers were checked this way": "det skrevs innan publika svar granskades på det här sättet",
     ("%(num)d person found this helpful", "%(num)d people found this helpful"): ("%(num)d person tyckte att det hjälpte", "%(num)d personer tyckte att det hjälpte"),
 }
 

@@ -204,6 +204,8 @@ def test_an_agent_marks_an_answer_contradicted_by_a_newer_ticket(app, logged_in)
         data={"csrf_token": support.csrf_token(page), "reference": reference.lower()},
     )
     assert _only_article(app).review_reason == "contradicted"
+    page = client.get(f"/agent/community/{article_id}").get_data(as_text=True)
+    assert "a newer ticket contradicts it" in page
 
 
 def test_a_retracted_answer_points_to_the_current_one(app, logged_in):

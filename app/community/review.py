@@ -29,6 +29,15 @@ DOMAIN_MESSAGES = (
 )
 
 
+# Why an answer came back to review, in words (Article.review_reason → label).
+REASONS = {
+    "age": _l("it was checked long ago"),
+    "not helpful": _l("readers said it did not help"),
+    "contradicted": _l("a newer ticket contradicts it"),
+    "migrated": _l("it was written before public answers were checked this way"),
+}
+
+
 class ArticleForm(FlaskForm):
     title = StringField(validators=[DataRequired(), Length(max=200)])
     problem = TextAreaField(validators=[DataRequired(), Length(max=8000)])
@@ -80,7 +89,9 @@ def drafts():
         .order_by(Article.created_at.desc())
         .limit(200)
     ).all()
-    return render_template("community/drafts.html", articles=articles, status=status)
+    return render_template(
+        "community/drafts.html", articles=articles, status=status, reasons=REASONS
+    )
 
 
 def _decisions() -> dict[int, str]:
@@ -130,6 +141,7 @@ def review(article_id: int):
         form=form,
         flags=flags,
         pending=len(community.pending_flags(article)),
+        reasons=REASONS,
         preview_problem=highlight_flags(article.problem, flags, "problem"),
         preview_resolution=highlight_flags(article.resolution, flags, "resolution"),
         original_problem=highlight_original(*view["problem"]) if view else None,
