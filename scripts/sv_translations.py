@@ -343,7 +343,10 @@ SV = {
     "readers said it did not help": "läsare sa att det inte hjälpte",
     "a newer ticket contradicts it": "ett nyare ärende motsäger det",
     "it was written before public answers were checked this way": "det skrevs innan publika svar granskades på det här sättet",
-    ("%(num)d person found this helpful", "%(num)d people found this helpful"): ("%(num)d person tyckte att det hjälpte", "%(num)d personer tyckte att det hjälpte"),
+    ("%(num)d person found this helpful", "%(num)d people found this helpful"): (
+        "%(num)d person tyckte att det hjälpte",
+        "%(num)d personer tyckte att det hjälpte",
+    ),
 }
 
 
