@@ -289,6 +289,15 @@ SV = {
     "%(n)s answers found": "%(n)s svar hittades",
     "We found no answer to that yet.": "Vi hittade inget svar på det ännu.",
     "Didn't find what you need? A person can help:": "Hittade du inte det du behöver? En person kan hjälpa dig:",
+    # --- issue 13: customers who are not comfortable online ---
+    "You are verified. The person helping you can see this now. You do not need to do anything "
+    "more.": "Du är bekräftad. Den som hjälper dig ser det nu. Du behöver inte göra något mer.",
+    "The code has 6 digits. Please type all 6 digits; spaces and dashes are fine.": "Koden har "
+    "6 siffror. Skriv alla 6 siffrorna; mellanslag och bindestreck går bra.",
+    "For example 461 464. Spaces and dashes are fine.": "Till exempel 461 464. Mellanslag och "
+    "bindestreck går bra.",
+    "There is a problem": "Något behöver rättas",
+    "Error:": "Fel:",
 }
 
 
