@@ -105,3 +105,98 @@ def test_code_with_dashes_verifies(app, live_server, page, make_agent):
     assert "You are verified" in page.locator("main").inner_text()
     with app.app_context():
         assert db.session.query(Customer).one().email == "anna.berg@example.test"
+
+
+# --- the callback form -------------------------------------------------------------------
+
+
+@pytest.fixture
+def late_wednesday(app, monkeypatch):
+    """Wednesday 25 November 2026, 23:40 in Stockholm; Swedish office hours 8-17."""
+    from app.customer import forms, routes
+    from app.domain import callbacks, hours, settings
+    from tests.test_hours import utc
+
+    now = utc(2026, 11, 25, 23, 40)
+    for module in (forms, routes, callbacks, hours):
+        monkeypatch.setattr(module, "utcnow", lambda: now)
+    app.config["BUSINESS_COUNTRY"] = "SE"
+    with app.app_context():
+        settings.put("business_hours", {"open": 8, "close": 17})
+        db.session.commit()
+    return now
+
+
+def fill_callback(page, name="Anna Berg", phone="070 123 45 67", when=None) -> None:
+    page.fill("#name", name)
+    page.fill("#phone", phone)
+    if when:
+        page.check(f"input[name=when][value='{when}']")
+    page.click("button[type=submit]")
+
+
+def test_late_at_night_only_future_times_are_offered(app, live_server, axe_page, late_wednesday):
+    """Item 3: at 23:40 "Today, morning" is not offered; we say when we will call."""
+    page = axe_page
+    page.goto(live_server.url + "/callback")
+    labels = page.locator("fieldset label.choice").all_inner_texts()
+    assert not any("Today" in label for label in labels), labels
+    assert labels[0].strip() == "As soon as we open (tomorrow between 8 and 12)"
+    assert labels[1].strip() == "Tomorrow, morning (8–12)"
+    no_violations(page, "callback form at night")
+    fill_callback(page)
+    page.wait_for_url("**/callback/done")
+    assert "We are closed now; we will call you tomorrow between 8 and 12." in page.inner_text(
+        "main"
+    )
+    assert "number 1 in the queue" not in page.inner_text("main")
+    no_violations(page, "callback done at night")
+    with app.app_context():
+        from app.domain import callbacks
+
+        assert callbacks.due_callbacks(now=late_wednesday) == []  # nobody to call at 23:40
+
+
+def test_errors_follow_the_govuk_pattern(app, live_server, axe_page):
+    """Items 4 and 5: letters are refused; the summary takes focus and links to the field;
+    the message is at the field (aria-invalid, aria-describedby); the typed text is kept."""
+    page = axe_page
+    page.goto(live_server.url + "/callback")
+    fill_callback(page, phone="070 ABC 12 34")
+    summary = page.locator("#errors")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'errors'")
+    assert page.title().startswith("Error:")
+    link = summary.locator("a[href='#phone']")
+    assert "only digits" in link.inner_text()
+    field = page.locator("#phone")
+    assert field.get_attribute("aria-invalid") == "true"
+    described = field.get_attribute("aria-describedby").split()
+    assert "phone-error" in described and "phone-hint" in described
+    assert "only digits" in page.locator("#phone-error").inner_text()
+    assert field.input_value() == "070 ABC 12 34"  # as typed
+    assert page.locator("main").inner_text().count("only digits") == 2  # summary + field
+    no_violations(page, "callback form with a phone error")
+    link.click()
+    assert page.evaluate("document.activeElement.id") == "phone"
+    with app.app_context():
+        assert db.session.query(Customer).count() == 0
+
+
+def test_a_repeat_request_is_good_news(app, live_server, axe_page):
+    """Item 6: the same phone again shows the reference and when we call, once."""
+    page = axe_page
+    page.goto(live_server.url + "/callback")
+    fill_callback(page)
+    page.wait_for_url("**/callback/done")
+    reference = page.locator(".reference").inner_text()
+    shot(page, "callback-done")
+    page.goto(live_server.url + "/callback")
+    fill_callback(page, name="Anna", phone="0701234567")
+    main = page.locator("main").inner_text()
+    assert "we already have your request" in main.lower()
+    assert main.count(reference) == 1
+    assert "Please check the form" not in main and "There is a problem" not in main
+    assert main.count("We will call this number") == 1
+    no_violations(page, "repeat request")
+    with app.app_context():
+        assert db.session.query(Ticket).count() == 1
