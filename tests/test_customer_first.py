@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from app.domain.intake import InboundMessage, intake
@@ -122,3 +123,61 @@ def test_a_busy_day_at_one_address_is_fine_but_a_script_is_stopped(app, client):
     text = busy.get_data(as_text=True)
     assert "We already have your request" not in text and "tel:" in text
     assert count(app, Ticket) == 5
+
+
+# --- item 11: SMS keywords as people type them ---------------------------------------------
+
+
+def sms(client, body: str, sid: str):
+    return support.twilio_post(
+        client,
+        "/twilio/sms",
+        {"From": PHONE, "To": "+46850000000", "Body": body, "MessageSid": sid},
+    )
+
+
+def _known_customer(app, language="sv") -> int:
+    with app.app_context():
+        customer = Customer(phone=PHONE, name="Anna", language=language)
+        db.session.add(customer)
+        db.session.commit()
+        return customer.id
+
+
+@pytest.mark.parametrize("body", ["STOPP", "Stopp.", " stopp! ", "Avsluta", "SLUTA 🙏", "stop"])
+def test_swedish_and_english_stop_words_opt_out(app, client, body):
+    customer_id = _known_customer(app)
+    response = sms(client, body, "SMstop1")
+    with app.app_context():
+        customer = db.session.get(Customer, customer_id)
+        assert customer.sms_opted_out is True
+        assert db.session.query(Ticket).count() == 0  # not filed as a message
+    if body.strip(" .!🙏").upper() != "STOP":
+        assert "inga fler sms" in response.get_data(as_text=True)  # we confirm Swedish words
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [("Hjälp?", "Skicka RING"), ("HJALP", "Skicka RING"), ("help!", "Send CALL")],
+)
+def test_help_words_with_punctuation(app, client, body, expected):
+    _known_customer(app, language="sv" if "Skicka" in expected else "en")
+    assert expected in sms(client, body, "SMhelp1").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("body", ["Ring mig!", "ring.", "RING UPP", "Call me, please"])
+def test_call_words_request_a_callback(app, client, body):
+    _known_customer(app)
+    response = sms(client, body, "SMcall1")
+    with app.app_context():
+        assert db.session.query(CallbackRequest).count() == (0 if "please" in body else 1)
+    if "please" not in body:
+        assert "Vi ringer dig" in response.get_data(as_text=True)
+
+
+def test_start_after_stopp(app, client):
+    customer_id = _known_customer(app)
+    sms(client, "Stopp", "SMa")
+    sms(client, "Start.", "SMb")
+    with app.app_context():
+        assert db.session.get(Customer, customer_id).sms_opted_out is False
