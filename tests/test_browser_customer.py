@@ -10,11 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from app.domain import identity
+from app.customer import forms, routes
+from app.domain import callbacks, hours, identity, settings
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
 from app.models import Agent, Customer, Ticket, VerificationChallenge
 from tests.test_accessibility import AXE, violations
+from tests.test_hours import utc
 
 pytestmark = pytest.mark.browser
 
@@ -113,10 +115,6 @@ def test_code_with_dashes_verifies(app, live_server, page, make_agent):
 @pytest.fixture
 def late_wednesday(app, monkeypatch):
     """Wednesday 25 November 2026, 23:40 in Stockholm; Swedish office hours 8-17."""
-    from app.customer import forms, routes
-    from app.domain import callbacks, hours, settings
-    from tests.test_hours import utc
-
     now = utc(2026, 11, 25, 23, 40)
     for module in (forms, routes, callbacks, hours):
         monkeypatch.setattr(module, "utcnow", lambda: now)
@@ -152,8 +150,6 @@ def test_late_at_night_only_future_times_are_offered(app, live_server, axe_page,
     assert "number 1 in the queue" not in page.inner_text("main")
     no_violations(page, "callback done at night")
     with app.app_context():
-        from app.domain import callbacks
-
         assert callbacks.due_callbacks(now=late_wednesday) == []  # nobody to call at 23:40
 
 

@@ -8,6 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app import create_app
+from app.domain.agents import upsert_agent
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
 from app.models import CallbackRequest, Customer, Message, RateEvent, Ticket
@@ -68,8 +70,6 @@ def test_public_form_never_writes_into_a_strangers_ticket(app, client):
 
 
 def _agent(app):
-    from app.domain.agents import upsert_agent
-
     with app.app_context():
         upsert_agent("agent@example.test", "correct-horse-battery")
         db.session.commit()
@@ -79,8 +79,6 @@ def _agent(app):
 def test_client_address_comes_from_the_trusted_proxy(app, client):
     """Item 1: behind nginx every request came from 127.0.0.1 and ten people used up the
     hour; with TRUSTED_PROXY_COUNT=1 each customer has their own address."""
-    from app import create_app
-
     config = dict(app.config, TRUSTED_PROXY_COUNT=1)
     proxied = create_app(config)
     proxied.test_client_class = support.IsolatedClient

@@ -5,25 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import flash, redirect, url_for
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.agent.routes import TICKET_CONTEXT_PROVIDERS
 from app.domain import hours
 from app.domain.callbacks import (
     OUTCOMES,
     CallbackError,
     record_outcome,
-    same_number_hint,
     start_call,
 )
 from app.extensions import db
-from app.models import Call, OutboxItem, Ticket
+from app.models import Call, Ticket
 from app.telephony import agent_bp as bp
 
 
@@ -76,58 +72,6 @@ def call_outcome(call_id: int):
     return redirect(url_for("agent.ticket", ticket_id=call.ticket_id))
 
 
-def _phone_context(ticket: Ticket) -> dict:
-    """A public-form request for a number already on file: show whose (a hint, not a match)."""
-    owner = same_number_hint(ticket)
-    latest = None
-    if owner is not None:
-        latest = db.session.scalar(
-            select(Ticket)
-            .where(Ticket.customer_id == owner.id, Ticket.id != ticket.id)
-            .order_by(Ticket.id.desc())
-            .limit(1)
-        )
-    return {
-        "same_number_customer": owner,
-        "same_number_ticket": latest,
-        "call_problems": call_problems(ticket),
-    }
-
-
-def call_problems(ticket: Ticket) -> dict[int, str]:
-    """Calls we could not place (the job failed, Twilio refused): say so and what to do,
-    instead of "queued" forever."""
-    calls = db.session.scalars(
-        select(Call).where(Call.ticket_id == ticket.id, Call.direction == "out")
-    ).all()
-    problems: dict[int, str] = {}
-    for call in calls:
-        if call.status in ("failed", "canceled"):
-            problems[call.id] = _(
-                "The phone network reported a failure. Check the number, then press "
-                "Call now again, or call from your own phone and record the outcome."
-            )
-            continue
-        if call.call_sid or call.status != "queued":
-            continue
-        item = db.session.scalar(
-            select(OutboxItem)
-            .where(
-                OutboxItem.topic == "call.place",
-                OutboxItem.payload["call_id"].as_integer() == call.id,
-            )
-            .limit(1)
-        )
-        if item is not None and item.failed:
-            problems[call.id] = _(
-                "Our phone service refused it. Check your own phone number in your profile, "
-                "then press Call now again, or call from your own phone and record the outcome."
-            )
-        elif item is not None and item.last_error:
-            problems[call.id] = _("The first try failed; we are trying again.")
-    return problems
-
-
 CALL_STATUS_WORDS = {
     "queued": _l("waiting to be placed"),
     "initiated": _l("ringing your phone"),
@@ -146,7 +90,6 @@ def call_status_words(status: str) -> str:
     return str(CALL_STATUS_WORDS.get(status, status))
 
 
-TICKET_CONTEXT_PROVIDERS.append(_phone_context)
 
 
 @bp.app_template_filter("local_time")
