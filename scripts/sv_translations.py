@@ -371,6 +371,16 @@ SV = {
     "We will call this number %(when)s.": "Vi ringer det här numret %(when)s.",
     "You do not need to send the form again. When we call, our number shows as %(number)s.": "Du "
     "behöver inte skicka formuläret igen. När vi ringer visas vårt nummer som %(number)s.",
+    "We cannot find that page": "Vi hittar inte sidan",
+    "The address may be mistyped, or the page has moved.": "Adressen kan vara felskriven, eller "
+    "så har sidan flyttats.",
+    "This page is no longer here": "Den här sidan finns inte längre",
+    "What was here has been taken away on purpose.": "Det som fanns här har tagits bort med "
+    "avsikt.",
+    "Something went wrong on our side": "Något gick fel hos oss",
+    "It is not your fault. Please try again in a few minutes.": "Det är inte ditt fel. Försök "
+    "igen om några minuter.",
+    "Go to the start page": "Gå till startsidan",
 }
 
 

@@ -6,15 +6,16 @@ see and hear about, and runs axe-core (WCAG 2.2 AA) on every page and state it r
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from app.customer import forms, routes
+from app.customer import errors, forms, routes
 from app.domain import callbacks, hours, identity, settings
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
-from app.models import Agent, Customer, Ticket, VerificationChallenge
+from app.models import Agent, Article, Customer, Ticket, VerificationChallenge
 from tests.test_accessibility import AXE, violations
 from tests.test_hours import utc
 
@@ -38,7 +39,10 @@ def no_violations(page, what: str) -> None:
 
 
 def shot(page, name: str) -> None:
-    """Screenshots for the README's "Tried as a customer would" section."""
+    """Screenshots for the README's "Tried as a customer would" section, written when
+    SCREENSHOTS=1 (so an ordinary test run leaves the working tree clean)."""
+    if os.environ.get("SCREENSHOTS") != "1":
+        return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
@@ -196,3 +200,46 @@ def test_a_repeat_request_is_good_news(app, live_server, axe_page):
     no_violations(page, "repeat request")
     with app.app_context():
         assert db.session.query(Ticket).count() == 1
+
+
+# --- item 9: our own error pages -----------------------------------------------------------
+
+
+@pytest.fixture
+def phone_page(browser):
+    context = browser.new_context(
+        bypass_csp=True, viewport={"width": 375, "height": 740}, is_mobile=True
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def test_error_pages_are_bilingual_with_a_way_back(app, live_server, phone_page):
+    page = phone_page
+    response = page.goto(live_server.url + "/answers/no-such-answer")
+    assert response.status == 404
+    text = page.locator("main").inner_text()
+    assert "We cannot find that page" in text and "Vi hittar inte sidan" in text
+    assert page.locator("section[lang=sv]").count() == 1
+    assert page.locator("a[href^='tel:+46']").count() == 2
+    assert page.locator("a[href='/callback?lang=sv']").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    no_violations(page, "404")
+    with app.app_context():
+        db.session.add(
+            Article(slug="old-answer", title="Old", problem="x", resolution="y", status="retracted")
+        )
+        db.session.commit()
+    response = page.goto(live_server.url + "/answers/old-answer")
+    assert response.status == 410
+    assert "This page is no longer here" in page.locator("main").inner_text()
+    no_violations(page, "410")
+
+
+def test_the_500_page_is_ours(app):
+    with app.test_request_context("/"):
+        body, status = errors.render_error(500)
+    assert status == 500
+    assert "Something went wrong on our side" in body and "Något gick fel hos oss" in body
+    assert 'name="viewport"' in body and "tel:" in body

@@ -90,8 +90,6 @@ def call_status_words(status: str) -> str:
     return str(CALL_STATUS_WORDS.get(status, status))
 
 
-
-
 @bp.app_template_filter("local_time")
 def local_time(at: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     """Naive UTC from the database, shown on the business's clock (BUSINESS_TIMEZONE)."""
