@@ -18,16 +18,7 @@ from app.community import bp
 from app.domain import community
 from app.extensions import db
 from app.models import Article
-
-# The domain's messages, listed here so that they are extracted for translation.
-DOMAIN_MESSAGES = (
-    _l("Decide for every flagged word first: keep it or redact it."),
-    _l("No ticket with that reference."),
-    _l("Only drafts can be approved."),
-    _l("Unknown category."),
-    _l("Title, problem and resolution are all needed."),
-)
-
+from app.models.enums import ArticleStatus
 
 # Why an answer came back to review, in words (Article.review_reason → label).
 REASONS = {
@@ -82,7 +73,7 @@ def highlight_original(original: str, anonymized) -> Markup:
 @bp.get("/agent/community/")
 @login_required
 def drafts():
-    status = request.args.get("status", "draft")
+    status = request.args.get("status", ArticleStatus.DRAFT)
     articles = db.session.scalars(
         select(Article)
         .where(Article.status == status)
@@ -129,7 +120,7 @@ def review(article_id: int):
                 flash(_("Saved."), "info")
         except community.CommunityError as error:
             db.session.rollback()
-            flash(_(str(error)), "error")
+            flash(str(error), "error")
         else:
             db.session.commit()
         return redirect(url_for("community.review", article_id=article.id))
@@ -158,7 +149,7 @@ def contradicted(article_id: int):
             community.mark_contradicted(article, current_user, request.form.get("reference", ""))
         except community.CommunityError as error:
             db.session.rollback()
-            flash(_(str(error)), "error")
+            flash(str(error), "error")
         else:
             db.session.commit()
             flash(_("Sent back to review: it is no longer public."), "info")

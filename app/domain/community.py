@@ -13,6 +13,7 @@ import time
 import unicodedata
 from datetime import timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -20,9 +21,11 @@ from app import textsearch
 from app.domain import audit, gate, lexicon, outbox, settings
 from app.domain.anonymize import Anonymized, KnownEntities, anonymize
 from app.domain.audit import SYSTEM, Actor
+from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import Agent, Article, ArticleVote, Message, Ticket
 from app.models.base import utcnow
+from app.models.enums import ArticleStatus, TicketStatus
 
 CATEGORIES = {
     "internet": (
@@ -74,7 +77,7 @@ CATEGORY_NAMES = {
 }
 
 
-class CommunityError(ValueError):
+class CommunityError(DomainError):
     pass
 
 
@@ -238,7 +241,7 @@ def _flags_of(fields: dict[str, Anonymized], previous: list | None = None) -> li
 def draft_from_ticket(ticket_id: int) -> Article | None:
     """Idempotent: one article per ticket (unique source_ticket_id)."""
     ticket = db.session.get(Ticket, ticket_id)
-    if ticket is None or ticket.status not in ("resolved", "closed"):
+    if ticket is None or ticket.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
         return None
     existing = db.session.scalar(select(Article).where(Article.source_ticket_id == ticket.id))
     if existing is not None:
@@ -260,7 +263,7 @@ def draft_from_ticket(ticket_id: int) -> Article | None:
         resolution=answer.text,
         category=categorize(question.text, answer.text),
         language=ticket.language or "en",
-        status="published" if auto else "draft",
+        status=ArticleStatus.PUBLISHED if auto else ArticleStatus.DRAFT,
         source_ticket_id=ticket.id,
         redaction_report={"problem": question.report(), "resolution": answer.report()},
         flags=flags,
@@ -333,9 +336,9 @@ def edit(
     article: Article, agent: Agent, *, title: str, problem: str, resolution: str, category: str
 ) -> None:
     if category not in CATEGORY_NAMES:
-        raise CommunityError("Unknown category.")
+        raise CommunityError(_l("Unknown category."))
     if not (title.strip() and problem.strip() and resolution.strip()):
-        raise CommunityError("Title, problem and resolution are all needed.")
+        raise CommunityError(_l("Title, problem and resolution are all needed."))
     changed = (article.problem, article.resolution) != (problem.strip(), resolution.strip())
     article.title, article.problem, article.resolution = (
         title.strip(),
@@ -350,11 +353,20 @@ def edit(
 
 
 def approve(article: Article, agent: Agent) -> None:
-    if article.status not in ("draft", "retracted", "rejected", "review"):
-        raise CommunityError("Only drafts can be approved.")
+    if article.status not in (
+        ArticleStatus.DRAFT,
+        ArticleStatus.RETRACTED,
+        ArticleStatus.REJECTED,
+        ArticleStatus.REVIEW,
+    ):
+        raise CommunityError(_l("Only drafts can be approved."))
     if pending_flags(article):
-        raise CommunityError("Decide for every flagged word first: keep it or redact it.")
-    article.status, article.approved_by_id, article.approved_at = "approved", agent.id, utcnow()
+        raise CommunityError(_l("Decide for every flagged word first: keep it or redact it."))
+    article.status, article.approved_by_id, article.approved_at = (
+        ArticleStatus.APPROVED,
+        agent.id,
+        utcnow(),
+    )
     article.review_reason = None
     outbox.enqueue("article.publish", article_id=article.id)
     audit.record(Actor.agent(agent.id), "article.approved", article_id=article.id)
@@ -363,23 +375,23 @@ def approve(article: Article, agent: Agent) -> None:
 def publish(article_id: int) -> None:
     """Job body: approved → published (idempotent). Publishing is the check the page shows."""
     article = db.session.get(Article, article_id)
-    if article is None or article.status != "approved":
+    if article is None or article.status != ArticleStatus.APPROVED:
         return
     now = utcnow()
-    article.status, article.published_at, article.retracted_at = "published", now, None
+    article.status, article.published_at, article.retracted_at = ArticleStatus.PUBLISHED, now, None
     article.checked_at, article.helpful_no_at_check = now, article.helpful_no
     article.search_stems = search_stems(article)
 
 
 def reject(article: Article, agent: Agent) -> None:
-    article.status = "rejected"
+    article.status = ArticleStatus.REJECTED
     audit.record(Actor.agent(agent.id), "article.rejected", article_id=article.id)
 
 
 def retract(article: Article, agent: Agent, superseded_by: Article | None = None) -> None:
     """Gone from the public pages at once (the next request); its page says so and points to
     the answer that replaces it, if any."""
-    article.status, article.retracted_at = "retracted", utcnow()
+    article.status, article.retracted_at = ArticleStatus.RETRACTED, utcnow()
     if superseded_by is not None and superseded_by.id != article.id:
         article.superseded_by_id = superseded_by.id
     audit.record(Actor.agent(agent.id), "article.retracted", article_id=article.id)
@@ -387,9 +399,9 @@ def retract(article: Article, agent: Agent, superseded_by: Article | None = None
 
 def send_to_review(article: Article, reason: str, actor: Actor = SYSTEM) -> None:
     """A public answer that may no longer be true leaves the public pages until re-checked."""
-    if article.status != "published":
+    if article.status != ArticleStatus.PUBLISHED:
         return
-    article.status, article.review_reason = "review", reason
+    article.status, article.review_reason = ArticleStatus.REVIEW, reason
     audit.record(actor, "article.sent_to_review", article_id=article.id, reason=reason)
 
 
@@ -399,7 +411,7 @@ def mark_contradicted(article: Article, agent: Agent, ticket_reference: str) -> 
         select(Ticket).where(func.upper(Ticket.reference) == (ticket_reference or "").upper())
     )
     if ticket is None:
-        raise CommunityError("No ticket with that reference.")
+        raise CommunityError(_l("No ticket with that reference."))
     send_to_review(article, "contradicted", Actor.agent(agent.id))
     audit.record(
         Actor.agent(agent.id), "article.contradicted", article_id=article.id, ticket_id=ticket.id
@@ -425,7 +437,9 @@ def send_stale_to_review(now=None) -> int:
         return 0
     cutoff = (now or utcnow()) - timedelta(days=days)
     stale = db.session.scalars(
-        select(Article).where(Article.status == "published", Article.checked_at < cutoff).limit(500)
+        select(Article)
+        .where(Article.status == ArticleStatus.PUBLISHED, Article.checked_at < cutoff)
+        .limit(500)
     ).all()
     for article in stale:
         send_to_review(article, "age")
@@ -441,7 +455,7 @@ def search_stems(article: Article) -> str:
 
 
 def published():
-    return select(Article).where(Article.status == "published")
+    return select(Article).where(Article.status == ArticleStatus.PUBLISHED)
 
 
 def most_helpful(limit: int = 5) -> list[Article]:
@@ -455,7 +469,7 @@ def most_helpful(limit: int = 5) -> list[Article]:
 def category_counts() -> dict[str, int]:
     rows = db.session.execute(
         select(Article.category, func.count())
-        .where(Article.status == "published")
+        .where(Article.status == ArticleStatus.PUBLISHED)
         .group_by(Article.category)
     )
     return dict(rows.all())
@@ -545,7 +559,11 @@ def search(query: str, limit: int = 20) -> list[Article]:
             ).where(Article.id.in_(ids))
         ).all()
         scored = sorted(
-            ((relevance(row[2:5], row[5], terms), row[0]) for row in rows if row[1] == "published"),
+            (
+                (relevance(row[2:5], row[5], terms), row[0])
+                for row in rows
+                if row[1] == ArticleStatus.PUBLISHED
+            ),
             reverse=True,
         )[:limit]
         top = [article_id for _, article_id in scored]
