@@ -50,6 +50,9 @@ class Ticket(db.Model):
     first_response_at: Mapped[datetime | None] = mapped_column()
     resolved_at: Mapped[datetime | None] = mapped_column()
     resolution_summary: Mapped[str | None] = mapped_column(Text)
+    # Written or accepted by the agent at resolution for the public community answer.
+    public_question: Mapped[str | None] = mapped_column(Text)
+    public_answer: Mapped[str | None] = mapped_column(Text)
     # Identity verification: private fields are shown only while verified_until is in the future.
     verified_until: Mapped[datetime | None] = mapped_column()
     verified_level: Mapped[str | None] = mapped_column(String(32))
