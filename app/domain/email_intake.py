@@ -6,6 +6,7 @@ in the caller's transaction (the handler commits, then answers 250).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import tempfile
@@ -40,11 +41,17 @@ def store_attachment_file(attachment: ParsedAttachment, root: Path) -> str:
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(attachment.data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(attachment.data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            # A full disk must not leave half-written files behind; the caller answers 4xx.
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     return digest
 
 
