@@ -76,18 +76,25 @@ def relay(once: bool) -> None:
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
-def worker(burst: bool) -> None:
-    """Run an RQ worker (with the retry scheduler) on the helpdesk queue."""
-    from rq import Worker
-
-    from app.domain.outbox import redis_connection, rq_queue
+@click.option("--fork", "forking", is_flag=True, help="Fork a work horse per job (slower).")
+def worker(burst: bool, forking: bool) -> None:
+    """Run an RQ worker (with the retry scheduler) that rides out Redis outages."""
+    from app.domain.outbox import redis_connection
     from workers.context import use_app
+    from workers.runner import run_worker
 
-    use_app(current_app._get_current_object())
+    app = current_app._get_current_object()
+    use_app(app)
     db.engine.dispose()
-    connection = redis_connection()
-    connection.connection_pool.connection_kwargs["socket_timeout"] = None
-    Worker([rq_queue(connection)], connection=connection).work(burst=burst, with_scheduler=True)
+
+    def connect():
+        connection = redis_connection()
+        connection.connection_pool.connection_kwargs["socket_timeout"] = None  # blocking BLPOP
+        return connection
+
+    run_worker(
+        app, connect=connect, queue_name=app.config["RQ_QUEUE"], burst=burst, forking=forking
+    )
 
 
 backup_cli = AppGroup("backup", help="Back up and restore the database and attachments.")
