@@ -7,6 +7,7 @@ in the caller's transaction (the handler commits, then answers 250).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import tempfile
@@ -53,6 +54,30 @@ def store_attachment_file(attachment: ParsedAttachment, root: Path) -> str:
                 os.unlink(tmp)
             raise
     return digest
+
+
+def delivery_key(parsed: InboundEmail) -> str:
+    """What identifies one delivery: the Message-ID (if any) and a hash of the content.
+
+    A retry of the same mail (same Message-ID, same content) gets the same key and is stored
+    once; a different mail reusing a Message-ID, or a mail without one, is told apart by its
+    content. Trace headers (Received, Authentication-Results) change between relays and are
+    left out.
+    """
+    digest = hashlib.sha256()
+    parts = (
+        parsed.message_id or "",
+        parsed.sender_email or "",
+        parsed.headers.get("date", ""),
+        parsed.subject,
+        parsed.full_text,
+        parsed.html or "",
+        *sorted(f"{a.sha256}:{a.filename}" for a in parsed.attachments),
+    )
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def attachment_path(sha256: str) -> Path:
@@ -130,6 +155,7 @@ def receive_email(
             recipient=recipients[0] if recipients else None,
             body_html=parsed.html,
             email_message_id=parsed.message_id,
+            delivery_key=delivery_key(parsed),
             in_reply_to=parsed.in_reply_to,
             references=parsed.references,
             thread_reference=thread_reference,
