@@ -1,5 +1,6 @@
 """Outbox → RQ on a real Redis → jobs. Nothing is lost when Redis goes away."""
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -146,6 +147,38 @@ def test_stale_dispatched_item_is_handed_over_again(app, agent):
     assert relay_once() == 1
     assert relay_once() == 0  # dispatched, not yet stale
     app.config["OUTBOX_STALE_SECONDS"] = -1
-    assert relay_once() == 1  # never completed: the reconciler re-dispatches
+    assert relay_once() == 0  # stale, but its job still waits in RQ: not handed over twice
     item = db.session.scalar(select(OutboxItem))
-    assert item.dispatch_count == 2
+    assert item.dispatch_count == 1 and item.stale_checks == 1
+    assert item.available_at > item.dispatched_at  # looked at again later (backoff)
+    redis_connection().delete(f"rq:job:{outbox.job_id_for(item.id, 1)}")  # Redis lost the job
+    item.available_at = item.dispatched_at
+    db.session.commit()
+    assert relay_once() == 1  # gone: the reconciler re-dispatches
+    db.session.expire_all()
+    item = db.session.scalar(select(OutboxItem))
+    assert item.dispatch_count == 2 and item.stale_checks == 0
+
+
+def test_stale_row_whose_job_failed_or_was_abandoned_is_handed_over(app, agent):
+    from rq.job import Job
+
+    reply(open_ticket(), agent, "worker died mid-job")
+    db.session.commit()
+    assert relay_once() == 1
+    app.config["OUTBOX_STALE_SECONDS"] = -1
+    item = db.session.scalar(select(OutboxItem))
+    connection = redis_connection()
+    job = Job.fetch(outbox.job_id_for(item.id, 1), connection=connection)
+    registry = job.started_job_registry
+    # Running, in a live worker: left alone.
+    job.set_status("started")
+    connection.zadd(registry.key, {f"{job.id}:exec1": time.time() + 60})
+    assert relay_once() == 0
+    # Its worker died: the execution record expired.
+    connection.zadd(registry.key, {f"{job.id}:exec1": time.time() - 1})
+    item.available_at = item.dispatched_at
+    db.session.commit()
+    assert relay_once() == 1
+    db.session.expire_all()
+    assert db.session.scalar(select(OutboxItem)).dispatch_count == 2

@@ -36,6 +36,16 @@ class HelpdeskWorker(SimpleWorker):
         self.stop_asked = True
         super().request_stop(signum, frame)
 
+    def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:  # noqa: ANN001
+        """How long a running job's record lives in RQ's started registry without heartbeat.
+
+        The job is killed at its timeout anyway; a short margin (RQ adds 60 s) lets the
+        reconciler see a job whose worker died (SIGKILL, power loss) as abandoned sooner.
+        """
+        if job.timeout in (None, -1):
+            return super().get_heartbeat_ttl(job, working_time)
+        return int(job.timeout) + 5
+
 
 class ForkingHelpdeskWorker(Worker):
     """RQ's classic fork-per-job worker (isolation for leaky jobs; about 30 x slower)."""
