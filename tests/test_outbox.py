@@ -6,17 +6,20 @@ from urllib.parse import urlsplit
 import pytest
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
+from rq.job import Job
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
+from app.adapters.rq_relay import job_id_for, redis_connection, relay_once
 from app.domain import outbox
 from app.domain.intake import InboundMessage, intake
-from app.domain.outbox import redis_connection, relay_once
 from app.domain.replies import reply
 from app.extensions import db
 from app.models import Agent, Message, OutboxItem
+from app.wiring import TOPIC_HANDLERS
 from tests.conftest import TEST_REDIS_URL
 from tests.support import TcpProxy, run_jobs
+from workers.jobs import run_outbox_item
 
 
 @pytest.fixture
@@ -57,7 +60,6 @@ def test_agent_reply_is_mailed_through_outbox_and_rq(app, agent, mail_sink):
 
 
 def test_job_run_twice_sends_once(app, agent, mail_sink):
-    from workers.jobs import run_outbox_item
 
     reply(open_ticket(), agent, "Once only")
     db.session.commit()
@@ -67,20 +69,17 @@ def test_job_run_twice_sends_once(app, agent, mail_sink):
     assert len(mail_sink.messages) == 1
 
 
-def test_failing_job_is_retried_then_lands_in_failed_registry_with_reason(app, ctx):
+def test_failing_job_is_retried_then_lands_in_failed_registry_with_reason(app, ctx, monkeypatch):
     calls = []
 
-    @outbox.handler("test.always_fails")
     def always_fails(payload, item):
         calls.append(payload["n"])
         raise RuntimeError("the relay said no")
 
-    try:
-        outbox.enqueue("test.always_fails", n=7)
-        db.session.commit()
-        run_jobs(app)
-    finally:
-        outbox.HANDLERS.pop("test.always_fails")
+    monkeypatch.setitem(TOPIC_HANDLERS, "test.always_fails", always_fails)
+    outbox.enqueue("test.always_fails", n=7)
+    db.session.commit()
+    run_jobs(app)
     max_retries = len(app.config["JOB_RETRY_INTERVALS"])
     assert calls == [7] * (1 + max_retries)
     db.session.expire_all()
@@ -151,7 +150,7 @@ def test_stale_dispatched_item_is_handed_over_again(app, agent):
     item = db.session.scalar(select(OutboxItem))
     assert item.dispatch_count == 1 and item.stale_checks == 1
     assert item.available_at > item.dispatched_at  # looked at again later (backoff)
-    redis_connection().delete(f"rq:job:{outbox.job_id_for(item.id, 1)}")  # Redis lost the job
+    redis_connection().delete(f"rq:job:{job_id_for(item.id, 1)}")  # Redis lost the job
     item.available_at = item.dispatched_at
     db.session.commit()
     assert relay_once() == 1  # gone: the reconciler re-dispatches
@@ -161,15 +160,13 @@ def test_stale_dispatched_item_is_handed_over_again(app, agent):
 
 
 def test_stale_row_whose_job_failed_or_was_abandoned_is_handed_over(app, agent):
-    from rq.job import Job
-
     reply(open_ticket(), agent, "worker died mid-job")
     db.session.commit()
     assert relay_once() == 1
     app.config["OUTBOX_STALE_SECONDS"] = -1
     item = db.session.scalar(select(OutboxItem))
     connection = redis_connection()
-    job = Job.fetch(outbox.job_id_for(item.id, 1), connection=connection)
+    job = Job.fetch(job_id_for(item.id, 1), connection=connection)
     registry = job.started_job_registry
     # Running, in a live worker: left alone.
     job.set_status("started")

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from flask import Flask
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import SimpleWorker, Worker
+from rq import Queue, SimpleWorker, Worker
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +84,6 @@ def run_worker(
 
     Returns how many times the worker was restarted (tests bound it with `max_restarts`).
     """
-    from rq import Queue
-
     worker_class = ForkingHelpdeskWorker if forking else HelpdeskWorker
     stop = threading.Event()
     restarts = 0
