@@ -75,6 +75,7 @@ def relay_once(queue: Queue | None = None, batch_size: int = 200) -> int:
                 job_timeout=current_app.config["OUTBOX_JOB_TIMEOUT"],
                 description=f"outbox {item.topic} #{item.id}",
                 failure_ttl=30 * 24 * 3600,
+                result_ttl=0,  # the outcome lives on the outbox row; saves RQ's bookkeeping
             )
             item.dispatched_at = utcnow()
             item.stale_checks = 0
