@@ -97,12 +97,26 @@ def redis_process(port: int, log_dir: Path) -> Process:
     )
 
 
+class Cap:
+    """A size cap on a directory; `grow` makes room, as an operator freeing disk would."""
+
+    def __init__(self, path: Path, size_bytes: int, kind: str) -> None:
+        self.path, self.size_bytes, self.kind = path, size_bytes, kind
+
+    def grow(self, size_bytes: int) -> None:
+        self.size_bytes = size_bytes
+        if self.kind == "tmpfs":
+            subprocess.run(
+                ["mount", "-o", f"remount,size={size_bytes}", str(self.path)], check=True
+            )
+
+
 @contextlib.contextmanager
-def capped_directory(path: Path, size_bytes: int) -> Iterator[str]:
+def capped_directory(path: Path, size_bytes: int) -> Iterator[Cap]:
     """A directory that really runs out of space: a size-limited tmpfs (needs root).
 
-    Yields "tmpfs", or "simulated" where mounting is not allowed: then every write that
-    would take the directory past `size_bytes` fails with ENOSPC, as a full disk does.
+    Where mounting is not allowed the cap is simulated in this process: a write that would
+    take the directory past the cap fails with ENOSPC, as a full disk does.
     """
     path.mkdir(parents=True, exist_ok=True)
     mounted = False
@@ -116,10 +130,11 @@ def capped_directory(path: Path, size_bytes: int) -> Iterator[str]:
         )
     if mounted:
         try:
-            yield "tmpfs"
+            yield Cap(path, size_bytes, "tmpfs")
         finally:
             subprocess.run(["umount", "-l", str(path)], capture_output=True)
         return
+    cap = Cap(path, size_bytes, "simulated")
     real_fdopen = os.fdopen
     root = str(path)
 
@@ -129,7 +144,7 @@ def capped_directory(path: Path, size_bytes: int) -> Iterator[str]:
 
         def write(self, data) -> int:
             used = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
-            if used + len(data) > size_bytes:
+            if used + len(data) > cap.size_bytes:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             return self.handle.write(data)
 
@@ -150,6 +165,19 @@ def capped_directory(path: Path, size_bytes: int) -> Iterator[str]:
 
     os.fdopen = fdopen
     try:
-        yield "simulated"
+        yield cap
     finally:
         os.fdopen = real_fdopen
+
+
+def children(pid: int) -> list[int]:
+    """Direct child processes of `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found

@@ -179,3 +179,25 @@ def test_stale_row_whose_job_failed_or_was_abandoned_is_handed_over(app, agent):
     assert relay_once() == 1
     db.session.expire_all()
     assert db.session.scalar(select(OutboxItem)).dispatch_count == 2
+
+
+def test_stale_row_whose_retry_is_overdue_is_handed_over(app, agent):
+    """A retry scheduled long ago that no scheduler moved (the lock holder died)."""
+    reply(open_ticket(), agent, "retry stuck in the scheduled registry")
+    db.session.commit()
+    assert relay_once() == 1
+    app.config["OUTBOX_STALE_SECONDS"] = 1
+    item = db.session.scalar(select(OutboxItem))
+    connection = redis_connection()
+    job = Job.fetch(job_id_for(item.id, 1), connection=connection)
+    job.set_status("scheduled")
+    key = Queue(app.config["RQ_QUEUE"], connection=connection).scheduled_job_registry.key
+    connection.zadd(key, {job.id: time.time() + 30})  # due later: a real pending retry
+    item.dispatched_at = item.available_at = item.dispatched_at.replace(year=2000)
+    db.session.commit()
+    assert relay_once() == 0
+    connection.zadd(key, {job.id: time.time() - 60})  # overdue: nobody is moving it
+    item = db.session.scalar(select(OutboxItem))
+    item.available_at = item.dispatched_at
+    db.session.commit()
+    assert relay_once() == 1

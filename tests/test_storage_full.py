@@ -17,7 +17,7 @@ def test_full_attachment_store_answers_452_and_the_next_mail_on_the_connection_w
     app, smtp_server, tmp_path
 ):
     store = tmp_path / "small-store"
-    with capped_directory(store, 256 * 1024) as kind:
+    with capped_directory(store, 256 * 1024) as cap:
         app.config["ATTACHMENT_DIR"] = str(store)
         big = build_mail(subject="Photos of the broken box")
         big.add_attachment(
@@ -36,7 +36,7 @@ def test_full_attachment_store_answers_452_and_the_next_mail_on_the_connection_w
             code, reply = smtp.data(small.as_bytes(policy=policy.SMTP))
             assert code == 250, reply
         leftovers = [p for p in store.rglob("*") if p.is_file()]
-        assert leftovers == [], f"{kind} store keeps {leftovers}"
+        assert leftovers == [], f"{cap.kind} store keeps {leftovers}"
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Ticket)) == 1
         stored = db.session.scalar(select(Message))

@@ -25,6 +25,7 @@ from rq import Queue, SimpleWorker, Worker
 log = logging.getLogger(__name__)
 
 BACKOFF_START, BACKOFF_MAX = 0.5, 30.0
+MAINTENANCE_SECONDS = 60
 
 
 class HelpdeskWorker(SimpleWorker):
@@ -89,7 +90,13 @@ def run_worker(
     restarts = 0
     while True:
         connection = connect()
-        worker = worker_class([Queue(queue_name, connection=connection)], connection=connection)
+        worker = worker_class(
+            [Queue(queue_name, connection=connection)],
+            connection=connection,
+            # Registry clean-up and taking over the retry scheduler from a dead worker (its
+            # lock expires with this interval) every minute instead of every ten.
+            maintenance_interval=MAINTENANCE_SECONDS,
+        )
         try:
             worker.work(burst=burst, with_scheduler=True, logging_level=app.config["LOG_LEVEL"])
         except RedisError as error:  # e.g. from register_death in RQ's teardown

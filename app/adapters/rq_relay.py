@@ -91,15 +91,16 @@ def relay_once(queue: Queue | None = None, batch_size: int = 200) -> int:
 
 
 # RQ states in which a job will still run without our help.
-_WAITING = {JobStatus.CREATED, JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+_WAITING = {JobStatus.CREATED, JobStatus.QUEUED, JobStatus.DEFERRED}
 
 
 def jobs_alive(queue: Queue, items: list[OutboxItem]) -> set[int]:
     """Ids of the stale rows whose RQ job is still waiting or running: not to be handed over.
 
     A row goes back to RQ only when its job is gone (Redis lost it), finished or failed
-    without completing the row, or abandoned (it was running in a worker that died: its
-    execution in RQ's started registry has expired).
+    without completing the row, abandoned (it was running in a worker that died: its
+    execution in RQ's started registry has expired), or scheduled (a retry) but overdue by
+    more than a stale period: no scheduler is moving it (the one holding the lock died).
     """
     jobs = Job.fetch_many(
         [job_id_for(item.id, item.dispatch_count) for item in items], connection=queue.connection
@@ -109,11 +110,16 @@ def jobs_alive(queue: Queue, items: list[OutboxItem]) -> set[int]:
         registry.parse_job_id(entry)
         for entry in queue.connection.zrangebyscore(registry.key, time.time(), "+inf")
     }
+    overdue_before = time.time() - max(current_app.config["OUTBOX_STALE_SECONDS"], 1)
     alive = set()
     for item, job in zip(items, jobs, strict=True):
         if job is None:
             continue
         status = job.get_status(refresh=False)
-        if status in _WAITING or (status == JobStatus.STARTED and job.id in running):
+        if status == JobStatus.SCHEDULED:
+            due = queue.connection.zscore(queue.scheduled_job_registry.key, job.id)
+            if due is not None and due > overdue_before:
+                alive.add(item.id)
+        elif status in _WAITING or (status == JobStatus.STARTED and job.id in running):
             alive.add(item.id)
     return alive
