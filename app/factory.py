@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import features, models  # noqa: F401  (models: register the schema)
 from app.agent import bp as agent_bp
@@ -14,6 +15,7 @@ from app.agent.routes import register_root
 from app.auth import bp as auth_bp
 from app.cli import register_cli
 from app.config import check_production_safety, from_environment
+from app.errors import register_error_handlers
 from app.extensions import babel, csrf, db, login_manager, migrate
 from app.logs import configure_logging
 from app.ops.metrics import register_timing
@@ -22,8 +24,10 @@ from app.security import register_security
 APP_DIR = Path(__file__).resolve().parent
 
 
-def select_locale() -> str:
+def select_locale() -> str | None:
     """The agent's own choice, then the visitor's pick, then the browser's language."""
+    if not has_request_context():
+        return None  # jobs and the CLI: the default, unless they force_locale(...)
     languages = ["en", "sv"]
     if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
         return current_user.language
@@ -47,6 +51,14 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     check_production_safety(app.config)
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if proxies > 0:
+        # Behind nginx -> gunicorn every request comes from the proxy: trust exactly the
+        # configured number of hops for the client address, scheme and host (never more,
+        # or a client could choose its own address by sending X-Forwarded-For).
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
 
@@ -67,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
         register_root(app)
     register_cli(app)
     register_security(app)
+    register_error_handlers(app)
     register_timing(app)
 
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")

@@ -46,6 +46,12 @@ def _compile_translations() -> None:
 
 
 @pytest.fixture(scope="session")
+def compiled_translations() -> None:
+    """The .mo files from the .po sources (tests that check Swedish text need them)."""
+    _compile_translations()
+
+
+@pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
     raw = os.environ.get("TEST_DATABASE_URL")
     if not raw:
@@ -98,6 +104,7 @@ def app(migrated, tmp_path, queue_name, mail_sink, twilio_stub):
     use_app(application)
     with application.app_context():
         support.wipe_database()
+        support.always_open()
     yield application
     with application.app_context():
         db.session.remove()

@@ -24,6 +24,7 @@ from app.community import bp
 from app.domain import community
 from app.extensions import db
 from app.models import Article
+from app.models.enums import ArticleStatus
 
 VOTER_COOKIE = "hd_voter"
 
@@ -36,7 +37,10 @@ def _remember_language() -> None:
 def _published_or_404(slug: str) -> Article:
     article = db.session.scalar(community.published().where(Article.slug == slug))
     if article is None:
-        abort(404)
+        retracted = db.session.scalar(
+            select(Article.id).where(Article.slug == slug, Article.status == "retracted")
+        )
+        abort(410 if retracted else 404)  # taken down on purpose: "gone", not "mistyped"
     return article
 
 
@@ -125,7 +129,7 @@ def vote(slug: str):
 def sitemap():
     rows = db.session.execute(
         select(Article.slug, Article.updated_at)
-        .where(Article.status == "published")
+        .where(Article.status == ArticleStatus.PUBLISHED)
         .order_by(Article.id)
         .limit(50000)
     ).all()
