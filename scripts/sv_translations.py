@@ -295,6 +295,20 @@ SV = {
     "%(n)s answers found": "%(n)s svar hittades",
     "We found no answer to that yet.": "Vi hittade inget svar på det ännu.",
     "Didn't find what you need? A person can help:": "Hittade du inte det du behöver? En person kan hjälpa dig:",
+    # --- issue 20: voice-first and plain language ---
+    "Too short to judge.": "För kort för att bedöma.",
+    "LIX %(score)d": "LIX %(score)d",
+    "Reading ease %(score)d": "Läsbarhet %(score)d",
+    "easy to read": "lätt att läsa",
+    "hard to read: shorter sentences and words help": "svår att läsa: kortare meningar och ord hjälper",
+    "Plain language": "Klarspråk",
+    "Sentences longer than 20 words: %(num)d": "Meningar längre än 20 ord: %(num)d",
+    "Instead of “%(word)s”, try “%(plain)s”.": "I stället för ”%(word)s”, skriv ”%(plain)s”.",
+    "Check wording": "Granska språket",
+    "Swedish: one per line, word = plain alternative": "Svenska: en per rad, ord = enklare ord",
+    "English: one per line, word = plain alternative": "Engelska: en per rad, ord = enklare ord",
+    "The word list is saved.": "Ordlistan är sparad.",
+    "Agents see a hint before they send a reply when it uses a word from this list. The hint never stops a reply.": "Handläggare får ett tips innan de skickar ett svar som innehåller ett ord från listan. Tipset stoppar aldrig ett svar.",
 }
 
 

@@ -29,6 +29,15 @@ class ReplyForm(VersionedForm):
     channel = SelectField(_l("Send by"), choices=[("email", _l("Email")), ("sms", _l("SMS"))])
 
 
+class JargonForm(FlaskForm):
+    sv = TextAreaField(
+        _l("Swedish: one per line, word = plain alternative"), validators=[Length(max=20000)]
+    )
+    en = TextAreaField(
+        _l("English: one per line, word = plain alternative"), validators=[Length(max=20000)]
+    )
+
+
 class NoteForm(VersionedForm):
     body = TextAreaField(
         _l("Internal note (the customer never sees it)"),

@@ -14,7 +14,30 @@ DEFAULTS: dict[str, object] = {
     "recipient_addresses": [],  # extra addresses the SMTP server accepts, beyond config
     "phone_numbers": [],
     "business_hours": {"open": 8, "close": 17},
-    "community_auto_publish": False,  # publish drafts with zero flags without review
+    "community_auto_publish": False,
+    # plain language: jargon words and their plain alternatives, per language (admins edit)
+    "plain_language_jargon": {
+        "en": {
+            "utilize": "use",
+            "commence": "start",
+            "facilitate": "help",
+            "authenticate": "prove who you are",
+            "credentials": "user name and password",
+            "reboot": "turn it off and on again",
+            "navigate to": "go to",
+            "terminate": "end",
+        },
+        "sv": {
+            "initiera": "starta",
+            "verifiera": "bekräfta",
+            "implementera": "införa",
+            "konfigurera": "ställa in",
+            "autentisera": "visa vem du är",
+            "inloggningsuppgifter": "användarnamn och lösenord",
+            "omstart": "stäng av och sätt på igen",
+            "navigera till": "gå till",
+        },
+    },  # publish drafts with zero flags without review
     # identity: which customer fields are private, and what each assurance level unlocks
     "identity_private_fields": ["email", "phone", "address", "account_number", "other_tickets"],
     "identity_unlocks": {
