@@ -296,6 +296,13 @@ SV = {
     "We found no answer to that yet.": "Vi hittade inget svar på det ännu.",
     "Didn't find what you need? A person can help:": "Hittade du inte det du behöver? En person kan hjälpa dig:",
     # --- issue 20: voice-first and plain language ---
+    "Hello, this is %(name)s. You are talking with us about your case, and we call the number we have for you to make sure it is really you. If that is right, press 1. If you did not expect this call, press 9.": "Hej, det här är %(name)s. Du har kontakt med oss om ditt ärende, och vi ringer numret vi har till dig för att vara säkra på att det verkligen är du. Stämmer det, tryck 1. Om du inte väntade dig det här samtalet, tryck 9.",
+    "We did not hear a key. Goodbye.": "Vi hörde ingen knapptryckning. Hej då.",
+    "Thank you. You are verified. You can go on talking with us. Goodbye.": "Tack. Nu vet vi att det är du. Du kan fortsätta prata med oss. Hej då.",
+    "Thank you. We have noted that you did not expect this call. Goodbye.": "Tack. Vi har antecknat att du inte väntade dig det här samtalet. Hej då.",
+    "Thank you. Goodbye.": "Tack. Hej då.",
+    "Call the number on file (customer presses 1)": "Ring numret vi har (kunden trycker 1)",
+    "Shown after callback verified": "Visas efter kontroll med uppringning",
     "Too short to judge.": "För kort för att bedöma.",
     "LIX %(score)d": "LIX %(score)d",
     "Reading ease %(score)d": "Läsbarhet %(score)d",

@@ -41,6 +41,7 @@ DEFAULTS: dict[str, object] = {
     # identity: which customer fields are private, and what each assurance level unlocks
     "identity_private_fields": ["email", "phone", "address", "account_number", "other_tickets"],
     "identity_unlocks": {
+        "callback": ["email", "phone", "address", "account_number", "other_tickets"],
         "phone": ["email", "phone", "address", "account_number", "other_tickets"],
         "mailbox": ["email", "other_tickets"],
     },
