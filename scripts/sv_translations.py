@@ -296,6 +296,13 @@ SV = {
     "We found no answer to that yet.": "Vi hittade inget svar på det ännu.",
     "Didn't find what you need? A person can help:": "Hittade du inte det du behöver? En person kan hjälpa dig:",
     # --- issue 20: voice-first and plain language ---
+    "Hello, this is %(name)s with an answer about your case %(reference)s.": "Hej, det här är %(name)s med ett svar om ditt ärende %(reference)s.",
+    "We left you a voice message with our answer about %(reference)s. Call us on %(number)s if you want to hear it again.": "Vi har lämnat ett röstmeddelande med vårt svar om %(reference)s. Ring oss på %(number)s om du vill höra det igen.",
+    "To talk to us, call %(number)s. Goodbye.": "Om du vill prata med oss, ring %(number)s. Hej då.",
+    "To hear this again, press 1. To ask us to call you back, press 2.": "Tryck 1 för att höra det här igen. Tryck 2 om du vill att vi ringer upp dig.",
+    "Thank you for listening. Goodbye.": "Tack för att du lyssnade. Hej då.",
+    "Thank you. We will call you back as soon as we can. Goodbye.": "Tack. Vi ringer upp dig så snart vi kan. Hej då.",
+    "Phone call: read aloud": "Telefonsamtal: läses upp",
     "Hello, this is %(name)s. You are talking with us about your case, and we call the number we have for you to make sure it is really you. If that is right, press 1. If you did not expect this call, press 9.": "Hej, det här är %(name)s. Du har kontakt med oss om ditt ärende, och vi ringer numret vi har till dig för att vara säkra på att det verkligen är du. Stämmer det, tryck 1. Om du inte väntade dig det här samtalet, tryck 9.",
     "We did not hear a key. Goodbye.": "Vi hörde ingen knapptryckning. Hej då.",
     "Thank you. You are verified. You can go on talking with us. Goodbye.": "Tack. Nu vet vi att det är du. Du kan fortsätta prata med oss. Hej då.",

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import Message, OutboxItem
 from app.models.base import utcnow
 from workers import acknowledgements
-from workers.telephony import deliver_sms
+from workers.telephony import deliver_sms, deliver_voice
 
 
 def deliver_email(message: Message) -> None:
@@ -24,6 +24,7 @@ def deliver_email(message: Message) -> None:
 DELIVERERS: dict[str, Callable[[Message], None]] = {
     "email": deliver_email,
     "sms": deliver_sms,
+    "voice": deliver_voice,
 }
 
 

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.models import Agent, Message, Ticket
 from app.models.base import utcnow
 
-REPLY_CHANNELS = ("email", "sms")
+REPLY_CHANNELS = ("email", "sms", "voice")  # voice: read aloud by a phone call
 
 
 class ReplyError(ValueError):
@@ -25,18 +25,22 @@ def new_email_message_id() -> str:
 
 
 def default_channel(ticket: Ticket) -> str:
-    """The channel the customer last used that we can answer on."""
-    last_inbound = next(
+    """The channel the customer last wrote on; a caller with no email is answered by voice."""
+    last_written = next(
         (
             m
             for m in reversed(ticket.messages)
-            if m.direction == "in" and m.channel in REPLY_CHANNELS
+            if m.direction == "in" and m.channel in ("email", "sms")
         ),
         None,
     )
-    if last_inbound is not None:
-        return last_inbound.channel
-    return "email" if ticket.customer.email else "sms"
+    if last_written is not None:
+        return last_written.channel
+    if ticket.customer.email:
+        return "email"
+    if any(m.direction == "in" and m.channel == "voice" for m in ticket.messages):
+        return "voice"  # they phoned us: a landline may not take SMS
+    return "sms"
 
 
 def add_note(
@@ -80,7 +84,7 @@ def reply(
         raise ReplyError(f"Cannot reply by {channel}.")
     if channel == "email" and not customer.email:
         raise ReplyError("This customer has no email address on file.")
-    if channel == "sms" and not customer.phone:
+    if channel in ("sms", "voice") and not customer.phone:
         raise ReplyError("This customer has no phone number on file.")
     message = Message(
         ticket=ticket,
