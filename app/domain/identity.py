@@ -89,6 +89,10 @@ def contacts_on_file(customer: Customer) -> dict[str, str]:
     return found
 
 
+def challenge_lifetime() -> timedelta:
+    return timedelta(minutes=current_app.config["OTP_VALID_MINUTES"])
+
+
 def recently_changed(customer: Customer, channel: str, now: datetime | None = None) -> bool:
     now = now or utcnow()
     changed = customer.email_changed_at if channel == "email" else customer.phone_changed_at

@@ -11,10 +11,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from twilio.twiml.voice_response import VoiceResponse
 
-from app.domain import identity
+from app.domain import identity, voice_menu, voice_replies
 from app.domain.contacts import InvalidContact, normalize_phone
 from app.extensions import db
-from app.models import Customer, VerificationChallenge
+from app.models import Customer, Ticket, VerificationChallenge
 from app.telephony import bp
 from app.telephony.signature import twilio_signed
 from app.telephony.voice_common import say, twiml
@@ -70,6 +70,15 @@ def verify_call_key(challenge_id: int):
     outcome = identity.confirm_by_callback(challenge, called, request.form.get("Digits", ""))
     db.session.commit()
     response = VoiceResponse()
+    if outcome == "verified" and challenge.created_by_agent_id is None:
+        # The caller asked in the phone menu to hear our answer: read it now.
+        answer = voice_menu.latest_answer(db.session.get(Ticket, challenge.ticket_id))
+        if answer is not None:
+            with force_locale(language):
+                say(response, language, _("Thank you. Now we know it is you."))
+            say(response, language, voice_replies.spoken_text(answer))
+            response.hangup()
+            return twiml(response)
     with force_locale(language):
         text = {
             "verified": _("Thank you. You are verified. You can go on talking with us. Goodbye."),
