@@ -80,7 +80,5 @@ def send_heads_up(ticket: Ticket, agent: Agent, minutes: int = DEFAULT_MINUTES) 
     db.session.add(message)
     db.session.flush()
     outbox.enqueue("message.deliver", message_id=message.id)
-    audit.record(
-        Actor.agent(agent.id), "call.heads_up", ticket_id=ticket.id, message_id=message.id
-    )
+    audit.record(Actor.agent(agent.id), "call.heads_up", ticket_id=ticket.id, message_id=message.id)
     return message

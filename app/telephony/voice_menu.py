@@ -33,7 +33,7 @@ def _menu_gather(response: VoiceResponse, language: str):
     return response.gather(
         num_digits=1,
         timeout=7,
-        action=url_for("telephony.voice_menu", lang=language),
+        action=url_for("telephony.voice_menu_choice", lang=language),
         method="POST",
     )
 
