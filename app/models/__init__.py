@@ -4,6 +4,7 @@ from app.models.agent import Agent
 from app.models.audit import AuditEvent
 from app.models.community import Article, ArticleVote
 from app.models.customer import Customer
+from app.models.helper import TrustedHelper
 from app.models.identity import VerificationChallenge
 from app.models.outbox import OutboxItem
 from app.models.settings import CannedReply, RateEvent, Setting
@@ -11,6 +12,7 @@ from app.models.telephony import Call, CallbackRequest, WebhookReceipt
 from app.models.ticket import Attachment, Message, Ticket
 
 __all__ = [
+    "TrustedHelper",
     "Agent",
     "Article",
     "ArticleVote",
