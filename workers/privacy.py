@@ -1,0 +1,93 @@
+"""The erasure job: the database step, then files, Twilio recordings, queued jobs and
+search-index compaction. Each finished step is committed, so a failure resumes there."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+
+from flask import current_app
+from rq.exceptions import NoSuchJobError
+from rq.job import Job
+from sqlalchemy import select, text
+from twilio.base.exceptions import TwilioRestException
+
+from app import twilio_api
+from app.domain import outbox, privacy
+from app.extensions import db
+from app.models import Attachment, OutboxItem, PrivacyRequest
+
+log = logging.getLogger(__name__)
+
+
+def delete_file(sha256: str) -> None:
+    """Remove one content-addressed file unless an attachment row still uses it."""
+    if db.session.scalar(select(Attachment.id).where(Attachment.sha256 == sha256).limit(1)):
+        return
+    path = Path(current_app.config["ATTACHMENT_DIR"]) / sha256[:2] / sha256
+    path.unlink(missing_ok=True)
+
+
+def delete_recording(sid: str) -> None:
+    """Delete a recording (and its transcriptions) at Twilio; already gone is fine."""
+    try:
+        twilio_api.client().recordings(sid).delete()
+    except TwilioRestException as error:
+        if error.status != 404:
+            raise
+
+
+def delete_jobs(job_ids: list[str]) -> None:
+    """Remove queued, failed or finished RQ jobs (their data and registry entries)."""
+    connection = outbox.redis_connection()
+    for job_id in job_ids:
+        with contextlib.suppress(NoSuchJobError):
+            job = Job.fetch(job_id, connection=connection)
+            job.delete(remove_from_queue=True, delete_dependents=False)
+
+
+def compact_search_indexes() -> None:
+    """Deleted rows linger in full-text indexes (FTS5 segments, dead PostgreSQL tuples and
+    GIN entries) until merged or vacuumed: do it now rather than someday."""
+    engine = db.engine
+    if engine.dialect.name == "sqlite":
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO messages_fts(messages_fts) VALUES ('optimize')"))
+            conn.execute(text("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')"))
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for table in privacy.VACUUM_TABLES:
+            conn.exec_driver_sql(f"VACUUM {table}")  # noqa: S608 - fixed names
+
+
+@outbox.handler("privacy.erase")
+def erase(payload: dict, item: OutboxItem) -> None:
+    request = db.session.get(PrivacyRequest, payload["request_id"])
+    if request is None or request.status == "done":
+        return
+    if request.status == "pending":
+        privacy.erase_customer_rows(request)
+        db.session.commit()  # all of the customer's rows, or (on failure) none
+    work = dict(request.cleanup or {})
+    steps = (("files", delete_file), ("recordings", delete_recording))
+    for key, step in steps:
+        while work.get(key):
+            step(work[key][0])
+            work[key] = work[key][1:]
+            request.cleanup = dict(work)
+            db.session.commit()
+    if work.get("jobs"):
+        delete_jobs(work["jobs"])
+        work["jobs"] = []
+        request.cleanup = dict(work)
+        db.session.commit()
+    if work.get("compact"):
+        db.session.commit()  # no open transaction may hold the old rows visible
+        compact_search_indexes()
+        work["compact"] = False
+        request.cleanup = dict(work)
+    privacy.finish(request)
+    log.info("erasure request %s done", request.id)
