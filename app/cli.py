@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
@@ -48,12 +49,18 @@ def seed() -> None:
 @click.option("--once", is_flag=True, help="Relay what is due and exit.")
 def relay(once: bool) -> None:
     """Hand committed outbox items to RQ; survives Redis outages by retrying."""
+    from app.domain import retention
     from app.domain.outbox import relay_once
 
     interval = current_app.config["OUTBOX_POLL_SECONDS"]
+    every = timedelta(minutes=current_app.config["RETENTION_EVERY_MINUTES"])
     redis_down = False
     while True:
         try:
+            if retention.claim_due(every):  # the schedule lives in the database
+                db.session.commit()
+            else:
+                db.session.rollback()
             sent = relay_once()
             if redis_down:
                 log.info("Redis is back; outbox relay resumed")

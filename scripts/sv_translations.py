@@ -409,6 +409,23 @@ SV = {
     "internal note": "intern anteckning",
     "Files": "Filer",
     "Other records": "Övriga uppgifter",
+    "Saved. The purge runs in the background.": "Sparat. Gallringen körs i bakgrunden.",
+    "Retention periods": "Lagringstider",
+    "How many days each kind of data is kept. Older data is deleted (messages: resolved and "
+    "closed tickets with everything on them) or, for transcriptions, blanked. Leave a field "
+    "empty to keep that data until the customer is erased.": (
+        "Hur många dagar varje slags uppgift sparas. Äldre uppgifter raderas (meddelanden: "
+        "lösta och stängda ärenden med allt som hör till dem) eller, för utskrifter, töms. "
+        "Lämna ett fält tomt för att spara uppgifterna tills kunden raderas."
+    ),
+    "Use a whole number of days between 1 and 36500 for: %(names)s": (
+        "Ange ett helt antal dagar mellan 1 och 36500 för: %(names)s"
+    ),
+    "days": "dagar",
+    "Run the purge now, not only on schedule": "Kör gallringen nu, inte bara enligt schemat",
+    "Last run": "Senaste körning",
+    "Started %(at)s; next run %(next)s.": "Startade %(at)s; nästa körning %(next)s.",
+    "Not run yet.": "Har inte körts ännu.",
 }
 
 

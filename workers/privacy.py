@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from twilio.base.exceptions import TwilioRestException
 
 from app import twilio_api
-from app.domain import outbox, privacy
+from app.domain import outbox, privacy, ratelimit, retention
 from app.extensions import db
-from app.models import Attachment, OutboxItem, PrivacyRequest
+from app.models import Attachment, OutboxItem, PrivacyRequest, WebhookReceipt
+from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -91,3 +94,41 @@ def erase(payload: dict, item: OutboxItem) -> None:
         request.cleanup = dict(work)
     privacy.finish(request)
     log.info("erasure request %s done", request.id)
+
+
+# A retention run stops after this long and hands the rest to a fresh job (RQ jobs have a
+# timeout, and a short job lets other work through between runs).
+RETENTION_SLICE_SECONDS = 120
+
+
+@outbox.handler("privacy.retention")
+def retention_run(payload: dict, item: OutboxItem) -> None:
+    """Purge what is past its period, one short transaction per batch (idempotent)."""
+    limit = current_app.config["RETENTION_BATCH"]
+    started = time.monotonic()
+    result: dict[str, int] = {}
+    for data_class, cutoff in retention.cutoffs().items():
+        total = 0
+        while True:
+            batch = retention.purge_batch(data_class, cutoff, limit)
+            db.session.commit()
+            for sha256 in batch.files:
+                delete_file(sha256)
+            total += batch.rows
+            if not batch.rows:
+                break
+            if time.monotonic() - started > RETENTION_SLICE_SECONDS:
+                outbox.enqueue("privacy.retention", continued=True)
+                result[data_class] = total
+                retention.record_result({**result, "continued": True})
+                return
+            time.sleep(0.001)  # let other writers in between batches (SQLite: one writer)
+        result[data_class] = total
+    # Short-lived records: counted events and webhook receipts.
+    result["rate_events"] = ratelimit.prune(7 * 86400)
+    receipts = delete(WebhookReceipt).where(
+        WebhookReceipt.received_at < utcnow() - timedelta(days=30)
+    )
+    result["webhook_receipts"] = db.session.execute(receipts).rowcount or 0
+    retention.record_result(result)
+    log.info("retention run purged %s", result)

@@ -165,7 +165,7 @@ NOT_PERSONAL_COLUMNS = {
     "approved_by_id",
     "created_by_agent_id",
 }
-NOT_PERSONAL_TABLES = {"settings", "canned_replies"}
+NOT_PERSONAL_TABLES = {"settings", "canned_replies", "scheduled_runs"}
 
 
 def classify(table: str, column: str) -> Personal | str | None:

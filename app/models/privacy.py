@@ -38,3 +38,16 @@ class PrivacyRequest(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column()
+
+
+class ScheduledRun(db.Model):
+    """A periodic job's next due time, kept in the database so the schedule survives
+    restarts; whoever moves `next_run_at` forward first (a conditional UPDATE) runs it."""
+
+    __tablename__ = "scheduled_runs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_run_at: Mapped[datetime] = mapped_column()
+    last_started_at: Mapped[datetime | None] = mapped_column()
+    last_finished_at: Mapped[datetime | None] = mapped_column()
+    last_result: Mapped[dict | None] = mapped_column(JSONType)

@@ -201,3 +201,42 @@ def records():
         classes={**processing.RETENTION_CLASSES, **processing.FIXED_RETENTION},
         periods=retention.periods(),
     )
+
+
+@bp.route("/agent/admin/data-protection/retention", methods=["GET", "POST"])
+@admin_required
+def retention():
+    """How long each class of data is kept; the worker purges the rest on a schedule."""
+    from app.domain import outbox, processing
+    from app.domain import retention as rules
+
+    form = FlaskForm()
+    values = rules.periods()
+    errors = []
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        for key in processing.RETENTION_CLASSES:
+            raw = (request.form.get(key) or "").strip()
+            if not raw:
+                values[key] = None
+            elif raw.isdigit() and 1 <= int(raw) <= 36500:
+                values[key] = int(raw)
+            else:
+                errors.append(processing.RETENTION_CLASSES[key])
+        if not errors:
+            rules.set_periods(values)
+            if request.form.get("run_now") == "yes":
+                outbox.enqueue("privacy.retention")
+            audit.record(Actor.agent(current_user.id), "privacy.retention_changed", **values)
+            db.session.commit()
+            flash(_("Saved. The purge runs in the background."), "info")
+            return redirect(url_for("privacy.retention"))
+    return render_template(
+        "privacy/retention.html",
+        form=form,
+        classes=processing.RETENTION_CLASSES,
+        values=values,
+        errors=errors,
+        last=rules.last_run(),
+    ), (400 if errors else 200)
