@@ -70,7 +70,7 @@ def from_environment() -> dict:
         "OUTBOX_STALE_SECONDS": _int("OUTBOX_STALE_SECONDS", 600),
         # Retention: how often the purge runs, and rows per short transaction.
         "RETENTION_EVERY_MINUTES": _int("RETENTION_EVERY_MINUTES", 60),
-        "RETENTION_BATCH": _int("RETENTION_BATCH", 500),
+        "RETENTION_BATCH": _int("RETENTION_BATCH", 200),
         "JOB_RETRY_INTERVALS": [
             int(x) for x in os.environ.get("JOB_RETRY_INTERVALS", "10,60,300").split(",") if x
         ],

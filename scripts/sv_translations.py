@@ -426,6 +426,7 @@ SV = {
     "Last run": "Senaste körning",
     "Started %(at)s; next run %(next)s.": "Startade %(at)s; nästa körning %(next)s.",
     "Not run yet.": "Har inte körts ännu.",
+    "Voicemail recording": "Inspelat röstmeddelande",
 }
 
 

@@ -53,4 +53,5 @@ def acknowledge(payload: dict, item: OutboxItem) -> None:
 import workers.community  # noqa: E402,F401  (drafts and publishes community articles)
 import workers.identity  # noqa: E402,F401  (registers the one-time code sender)
 import workers.privacy  # noqa: E402,F401  (erasure and retention)
+import workers.recordings  # noqa: E402,F401  (voicemail into our store)
 import workers.telephony  # noqa: E402,F401  (registers the SMS deliverer and call handlers)

@@ -30,11 +30,11 @@ from app.extensions import db
 from app.models import Agent, Call, Customer, Message, Ticket, VerificationChallenge
 from app.models.base import utcnow
 
-PRIVATE_FIELDS = ("email", "phone", "address", "account_number", "other_tickets")
+PRIVATE_FIELDS = ("email", "phone", "address", "account_number", "other_tickets", "recordings")
 LEVEL_NAMES = {"phone": "phone verified", "mailbox": "mailbox confirmed"}
 CHANNEL_LEVEL = {"sms": "phone", "voice": "phone", "email": "mailbox"}
 DEFAULT_UNLOCKS = {
-    "phone": ["email", "phone", "address", "account_number", "other_tickets"],
+    "phone": ["email", "phone", "address", "account_number", "other_tickets", "recordings"],
     "mailbox": ["email", "other_tickets"],
 }
 settings.DEFAULTS.setdefault("identity_private_fields", list(PRIVATE_FIELDS))

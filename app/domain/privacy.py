@@ -297,7 +297,9 @@ def erase_customer_rows(request: PrivacyRequest) -> dict[str, int]:
                 Message.ticket_id.in_(ticket_ids), Message.external_sid.is_not(None)
             )
         )
-        if sid.startswith("RE") and (meta or {}).get("kind") == "voicemail"
+        if sid.startswith("RE")
+        and (meta or {}).get("kind") == "voicemail"
+        and not (meta or {}).get("recording_deleted_at_twilio")
     )
     jobs = [
         f"outbox-{item_id}-{n}"

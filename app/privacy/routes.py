@@ -17,7 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
@@ -240,3 +240,36 @@ def retention():
         errors=errors,
         last=rules.last_run(),
     ), (400 if errors else 200)
+
+
+@bp.get("/agent/recordings/<int:attachment_id>")
+@login_required
+def play_recording(attachment_id: int):
+    """A stored voicemail, for the ticket's audio player; only while identity is verified
+    at a level that unlocks recordings (refusals are audited, like other private fields)."""
+    from flask import send_file
+
+    from app.domain import identity
+    from app.domain.email_intake import attachment_path
+    from app.models import Attachment, Message
+
+    item = db.get_or_404(Attachment, attachment_id)
+    if not item.content_type.startswith("audio/"):
+        abort(404)
+    ticket = db.session.get(Message, item.message_id).ticket
+    try:
+        identity.require_verified(ticket, current_user, "play a voicemail", "recordings")
+    except identity.VerificationRequired:
+        db.session.commit()
+        abort(403)
+    path = attachment_path(item.sha256)
+    if not path.exists():
+        abort(404)
+    audit.record(
+        Actor.agent(current_user.id), "identity.disclosed", ticket_id=ticket.id, field="recordings"
+    )
+    db.session.commit()
+    response = send_file(path, mimetype=item.content_type, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
