@@ -5,13 +5,22 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from redis.exceptions import RedisError
+from rq import Worker
 
+from app.adapters.rq_relay import redis_connection, relay_once, rq_queue
+from app.demo import seed_demo
+from app.domain import retention
+from app.domain.agents import upsert_agent
 from app.extensions import db
+from app.ops.backup import create_backup, restore_backup
+from inbound.cli import inbound_cli
+from workers.context import use_app
 
 log = logging.getLogger("helpdesk.cli")
 
@@ -28,7 +37,6 @@ outbox_cli = AppGroup("outbox", help="The outbox relay.")
 @click.password_option(help="Password (prompted if omitted).")
 def create_agent(email: str, name: str | None, role: str, phone: str | None, password: str) -> None:
     """Create an agent (or reset an existing agent's password and role)."""
-    from app.domain.agents import upsert_agent
 
     agent = upsert_agent(email, password, name=name, role=role, phone=phone)
     db.session.commit()
@@ -38,7 +46,6 @@ def create_agent(email: str, name: str | None, role: str, phone: str | None, pas
 @demo_cli.command("seed")
 def seed() -> None:
     """Create demo agents, customers and tickets (safe to run twice)."""
-    from app.demo import seed_demo
 
     created = seed_demo()
     db.session.commit()
@@ -49,8 +56,6 @@ def seed() -> None:
 @click.option("--once", is_flag=True, help="Relay what is due and exit.")
 def relay(once: bool) -> None:
     """Hand committed outbox items to RQ; survives Redis outages by retrying."""
-    from app.domain import retention
-    from app.domain.outbox import relay_once
 
     interval = current_app.config["OUTBOX_POLL_SECONDS"]
     every = timedelta(minutes=current_app.config["RETENTION_EVERY_MINUTES"])
@@ -85,10 +90,6 @@ def relay(once: bool) -> None:
 @click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
 def worker(burst: bool) -> None:
     """Run an RQ worker (with the retry scheduler) on the helpdesk queue."""
-    from rq import Worker
-
-    from app.domain.outbox import redis_connection, rq_queue
-    from workers.context import use_app
 
     use_app(current_app._get_current_object())
     db.engine.dispose()
@@ -104,9 +105,6 @@ backup_cli = AppGroup("backup", help="Back up and restore the database and attac
 @click.argument("target", type=click.Path(file_okay=False))
 def backup_create(target: str) -> None:
     """Write a backup of the database and attachments into the directory TARGET."""
-    from pathlib import Path
-
-    from app.ops.backup import create_backup
 
     config = current_app.config
     manifest = create_backup(
@@ -120,9 +118,6 @@ def backup_create(target: str) -> None:
 @click.option("--yes", is_flag=True, help="Confirm replacing the current data.")
 def backup_restore(source: str, yes: bool) -> None:
     """Replace the database and attachments with the backup in SOURCE (stop the app first)."""
-    from pathlib import Path
-
-    from app.ops.backup import restore_backup
 
     if not yes:
         raise click.UsageError("restoring replaces all current data; add --yes to confirm")
@@ -134,7 +129,6 @@ def backup_restore(source: str, yes: bool) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from inbound.cli import inbound_cli
 
     app.cli.add_command(inbound_cli)
     app.cli.add_command(backup_cli)

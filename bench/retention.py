@@ -19,15 +19,18 @@ from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
+from sqlalchemy import func, select  # noqa: E402
+
+from app.domain import retention  # noqa: E402
+from app.domain.intake import InboundMessage, intake  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.models import Message, Ticket  # noqa: E402
 from bench._common import bench_app, percentile  # noqa: E402
 from bench.queue import seed  # noqa: E402
 
 
 def intake_while(app, stop: threading.Event, timings: list[float]) -> None:
     """A steady trickle of new SMS tickets, as the web and SMTP processes would write."""
-    from app.domain.intake import InboundMessage, intake
-    from app.extensions import db
-
     n = 0
     with app.app_context():
         while not stop.is_set():
@@ -45,12 +48,6 @@ def main() -> None:
     parser.add_argument("--purge-fraction", type=float, default=0.2)
     parser.add_argument("--batch", type=int, default=200)
     args = parser.parse_args()
-    from sqlalchemy import func, select
-
-    from app.domain import retention
-    from app.extensions import db
-    from app.models import Message, Ticket
-
     app, backend = bench_app("retention")
     with app.app_context():
         existing = db.session.scalar(select(func.count()).select_from(Ticket))

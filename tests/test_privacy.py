@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, String, Table, func, select
 
-from app.domain import processing
+from app.domain import outbox, privacy, processing
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
-from app.models import AuditEvent, Customer, Message, PrivacyRequest
+from app.models import AuditEvent, Customer, Message, OutboxItem, PrivacyRequest
 from tests import support
 from tests.email_support import build_mail, send
 
@@ -102,8 +102,6 @@ def test_erasure_that_fails_halfway_resumes_and_never_leaves_half_a_customer(
     recording = {**call, "RecordingSid": "RE9", "RecordingUrl": "https://x/RE9"}
     support.twilio_post(client, "/twilio/recording", {**recording, "RecordingDuration": "3"})
     twilio_stub.recordings["RE9"] = b"audio"
-    from app.models import OutboxItem
-
     with app.app_context():
         customer_id = db.session.scalar(select(Customer.id).where(Customer.phone == phone))
         # A voicemail from before recordings were fetched: Twilio still holds it.
@@ -122,8 +120,6 @@ def test_erasure_that_fails_halfway_resumes_and_never_leaves_half_a_customer(
     page = admin.get(f"/agent/admin/data-protection/requests/{request.id}").get_data(as_text=True)
     assert "removing files and recordings" in page
     # The admin retries the failed job (jobs page); it picks up where it stopped.
-    from app.domain import outbox
-
     with app.app_context():
         item = db.session.scalars(select(OutboxItem).where(OutboxItem.failed.is_(True))).one()
         outbox.retry_failed(item)
@@ -145,8 +141,6 @@ def test_a_database_failure_in_the_middle_rolls_the_whole_customer_back(app, adm
         db.session.commit()
     customer_id = _customer_id(app, EMAIL)
     _erase(app, admin, customer_id)
-    from app.domain import privacy
-
     calls = {"n": 0}
 
     def failing_record(*args, **kwargs):

@@ -10,12 +10,13 @@ import secrets
 from email.message import EmailMessage
 from pathlib import Path
 
+from redis import Redis
 from rq.registry import FailedJobRegistry
 from sqlalchemy import MetaData, select, text
 from sqlalchemy.engine import make_url
 
+from app.adapters.rq_relay import rq_queue
 from app.domain import settings
-from app.domain.outbox import rq_queue
 from app.extensions import db
 from app.models import Article, AuditEvent, Customer, PrivacyRequest, Ticket
 from tests import support
@@ -238,8 +239,6 @@ def scan_files(root: Path, values: list[str]) -> list[str]:
 
 
 def scan_redis(values: list[str]) -> list[str]:
-    from redis import Redis
-
     redis = Redis.from_url(TEST_REDIS_URL)
     hits = []
     for key in redis.scan_iter(count=1000):

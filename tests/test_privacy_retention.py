@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.domain import retention
+from app import create_app
+from app.domain import outbox, retention
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
 from app.models import (
@@ -102,8 +103,6 @@ def test_old_closed_tickets_are_purged_in_batches_open_ones_stay(app, admin, smt
     assert files == []
     # Idempotent: a second run finds nothing more to do.
     with app.app_context():
-        from app.domain import outbox
-
         outbox.enqueue("privacy.retention")
         db.session.commit()
     support.run_jobs(app)
@@ -161,8 +160,6 @@ def test_schedule_is_kept_in_the_database_and_survives_a_restart(app, runner):
             == 1
         )
     # A restarted relay (a new app on the same database) does not run it again early.
-    from app import create_app
-
     again = create_app(dict(app.config))
     again.test_cli_runner().invoke(args=["outbox", "relay", "--once"])
     with app.app_context():

@@ -15,7 +15,8 @@ from rq.job import Job
 from sqlalchemy import delete, select, text
 from twilio.base.exceptions import TwilioRestException
 
-from app import twilio_api
+from app.adapters import twilio_rest
+from app.adapters.rq_relay import redis_connection
 from app.domain import outbox, privacy, ratelimit, retention
 from app.extensions import db
 from app.models import Attachment, OutboxItem, PrivacyRequest, WebhookReceipt
@@ -35,7 +36,7 @@ def delete_file(sha256: str) -> None:
 def delete_recording(sid: str) -> None:
     """Delete a recording (and its transcriptions) at Twilio; already gone is fine."""
     try:
-        twilio_api.client().recordings(sid).delete()
+        twilio_rest.client().recordings(sid).delete()
     except TwilioRestException as error:
         if error.status != 404:
             raise
@@ -43,7 +44,7 @@ def delete_recording(sid: str) -> None:
 
 def delete_jobs(job_ids: list[str]) -> None:
     """Remove queued, failed or finished RQ jobs (their data and registry entries)."""
-    connection = outbox.redis_connection()
+    connection = redis_connection()
     for job_id in job_ids:
         with contextlib.suppress(NoSuchJobError):
             job = Job.fetch(job_id, connection=connection)
@@ -66,7 +67,6 @@ def compact_search_indexes() -> None:
             conn.exec_driver_sql(f"VACUUM {table}")  # noqa: S608 - fixed names
 
 
-@outbox.handler("privacy.erase")
 def erase(payload: dict, item: OutboxItem) -> None:
     request = db.session.get(PrivacyRequest, payload["request_id"])
     if request is None or request.status == "done":
@@ -101,7 +101,6 @@ def erase(payload: dict, item: OutboxItem) -> None:
 RETENTION_SLICE_SECONDS = 120
 
 
-@outbox.handler("privacy.retention")
 def retention_run(payload: dict, item: OutboxItem) -> None:
     """Purge what is past its period, one short transaction per batch (idempotent)."""
     limit = current_app.config["RETENTION_BATCH"]

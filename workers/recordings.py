@@ -13,8 +13,8 @@ import requests
 from flask import current_app
 from sqlalchemy import select
 
-from app.domain import outbox, recordings
-from app.domain.email_intake import store_attachment_file
+from app.adapters.files import store_attachment_file
+from app.domain import recordings
 from app.extensions import db
 from app.models import Attachment, Message, OutboxItem
 from workers.privacy import delete_recording
@@ -45,7 +45,6 @@ def download(sid: str) -> bytes:
     return response.content
 
 
-@outbox.handler("recording.fetch")
 def fetch(payload: dict, item: OutboxItem) -> None:
     message = db.session.get(Message, payload["message_id"])
     if message is None:

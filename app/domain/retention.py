@@ -37,17 +37,8 @@ from app.models import (
 )
 from app.models.base import utcnow
 
-# Days per class; None keeps the data until the customer is erased.
-DEFAULT_PERIODS: dict[str, int | None] = {
-    "messages": None,
-    "attachments": None,
-    "recordings": 90,
-    "transcriptions": None,
-    "call_logs": 365,
-    "identity_checks": 90,
-    "audit_log": 730,
-}
-settings.DEFAULTS.setdefault("retention_days", DEFAULT_PERIODS)
+# Days per class; None keeps the data until the customer is erased (settings.DEFAULTS).
+DEFAULT_PERIODS: dict[str, int | None] = settings.DEFAULTS["retention_days"]
 JOB_NAME = "retention"
 DONE_STATUSES = ("resolved", "closed")
 TRANSCRIPTION_REMOVED = "Voicemail. The transcription was removed after the retention period."

@@ -9,10 +9,35 @@ import time
 from app.extensions import db
 from app.models import Setting
 
+# Every runtime setting and its default, in one place (no other module adds to this).
 DEFAULTS: dict[str, object] = {
     "recipient_addresses": [],  # extra addresses the SMTP server accepts, beyond config
     "phone_numbers": [],
     "business_hours": {"open": 8, "close": 17},
+    "community_auto_publish": False,  # publish drafts with zero flags without review
+    # identity: which customer fields are private, and what each assurance level unlocks
+    "identity_private_fields": [
+        "email",
+        "phone",
+        "address",
+        "account_number",
+        "other_tickets",
+        "recordings",  # voicemail playback
+    ],
+    "identity_unlocks": {
+        "phone": ["email", "phone", "address", "account_number", "other_tickets", "recordings"],
+        "mailbox": ["email", "other_tickets"],
+    },
+    # retention: days each class of personal data is kept (None: until the customer is erased)
+    "retention_days": {
+        "messages": None,
+        "attachments": None,
+        "recordings": 90,
+        "transcriptions": None,
+        "call_logs": 365,
+        "identity_checks": 90,
+        "audit_log": 730,
+    },
 }
 _cache: dict[str, tuple[float, object]] = {}
 CACHE_SECONDS = 30

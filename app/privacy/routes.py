@@ -13,6 +13,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     stream_with_context,
     url_for,
 )
@@ -21,12 +22,14 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from app.adapters.files import attachment_path
 from app.auth.decorators import admin_required
-from app.domain import audit, export, privacy
+from app.domain import audit, export, identity, outbox, privacy, processing
+from app.domain import retention as retention_rules
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_email, normalize_phone
 from app.extensions import db
-from app.models import Customer, PrivacyRequest, Ticket
+from app.models import Attachment, Customer, Message, PrivacyRequest, Ticket
 from app.privacy import bp
 from app.privacy.archive import StreamingZip
 
@@ -193,13 +196,11 @@ def request_status(request_id: int):
 @admin_required
 def records():
     """What personal data we store where, why and for how long: built from the schema."""
-    from app.domain import processing, retention
-
     return render_template(
         "privacy/records.html",
         records=processing.records(),
         classes={**processing.RETENTION_CLASSES, **processing.FIXED_RETENTION},
-        periods=retention.periods(),
+        periods=retention_rules.periods(),
     )
 
 
@@ -207,11 +208,8 @@ def records():
 @admin_required
 def retention():
     """How long each class of data is kept; the worker purges the rest on a schedule."""
-    from app.domain import outbox, processing
-    from app.domain import retention as rules
-
     form = FlaskForm()
-    values = rules.periods()
+    values = retention_rules.periods()
     errors = []
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -225,7 +223,7 @@ def retention():
             else:
                 errors.append(processing.RETENTION_CLASSES[key])
         if not errors:
-            rules.set_periods(values)
+            retention_rules.set_periods(values)
             if request.form.get("run_now") == "yes":
                 outbox.enqueue("privacy.retention")
             audit.record(Actor.agent(current_user.id), "privacy.retention_changed", **values)
@@ -238,7 +236,7 @@ def retention():
         classes=processing.RETENTION_CLASSES,
         values=values,
         errors=errors,
-        last=rules.last_run(),
+        last=retention_rules.last_run(),
     ), (400 if errors else 200)
 
 
@@ -247,12 +245,6 @@ def retention():
 def play_recording(attachment_id: int):
     """A stored voicemail, for the ticket's audio player; only while identity is verified
     at a level that unlocks recordings (refusals are audited, like other private fields)."""
-    from flask import send_file
-
-    from app.domain import identity
-    from app.domain.email_intake import attachment_path
-    from app.models import Attachment, Message
-
     item = db.get_or_404(Attachment, attachment_id)
     if not item.content_type.startswith("audio/"):
         abort(404)
