@@ -86,7 +86,7 @@ def _purge_tickets(cutoff: datetime, limit: int) -> Batch:
     ticket_ids = _ids(
         select(Ticket.id)
         .where(Ticket.status.in_(DONE_STATUSES), Ticket.updated_at < cutoff)
-        .order_by(Ticket.id),
+        .order_by(Ticket.updated_at),
         limit,
     )
     if not ticket_ids:
