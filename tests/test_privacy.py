@@ -232,3 +232,25 @@ def test_records_page_lists_personal_columns_from_the_schema(app, admin):
     assert "customers.email" in html and "messages.body_text" in html
     assert "tickets.status" not in html  # not personal
     assert "90 days" in html  # a retention period set for recordings
+
+
+def test_their_address_on_someone_elses_ticket_is_removed_not_the_ticket(app, admin):
+    with app.app_context():
+        anna = intake(InboundMessage(channel="email", sender_email=EMAIL, body_text="Hi"))
+        bo = intake(InboundMessage(channel="email", sender_email="bo@example.test", body_text="x"))
+        db.session.add(
+            Message(
+                ticket_id=bo.ticket.id,
+                direction="out",
+                channel="email",
+                recipient=EMAIL,
+                body_text="Copy to Anna",
+            )
+        )
+        db.session.commit()
+        anna_id, bo_ticket = anna.ticket.customer_id, bo.ticket.id
+    _erase(app, admin, anna_id)
+    support.run_jobs(app)
+    with app.app_context():
+        copies = db.session.scalars(select(Message).where(Message.ticket_id == bo_ticket)).all()
+        assert len(copies) == 2 and all(EMAIL not in (m.recipient or "") for m in copies)

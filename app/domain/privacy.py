@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 
 from app.domain import audit, outbox, tickets
 from app.domain.anonymize import KnownEntities, anonymize
@@ -321,6 +321,7 @@ def erase_customer_rows(request: PrivacyRequest) -> dict[str, int]:
     sids |= {f"call-{call_id}" for call_id, _ in calls}
     call_ids = [call_id for call_id, _ in calls]
 
+    contacts = [value for value in (customer.email, customer.phone) if value]
     retracted, kept = _recheck_articles(customer, set(request.keep_article_ids or []), now)
     counts = {
         "tickets": _count(ticket_ids),
@@ -341,6 +342,9 @@ def erase_customer_rows(request: PrivacyRequest) -> dict[str, int]:
         delete(VerificationChallenge).where(VerificationChallenge.customer_id == cid),
         delete(CallbackRequest).where(CallbackRequest.id.in_(callback_ids)),
         delete(Message).where(Message.ticket_id.in_(ticket_ids)),
+        # Their address on someone else's ticket (copied in, wrote from there): unnamed.
+        update(Message).where(Message.sender.in_(contacts)).values(sender=None),
+        update(Message).where(Message.recipient.in_(contacts)).values(recipient=None),
         delete(Ticket).where(Ticket.customer_id == cid),
         delete(Customer).where(Customer.id == cid),
     ]
