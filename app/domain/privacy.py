@@ -21,12 +21,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
 from app.domain import audit, outbox, tickets
 from app.domain.anonymize import KnownEntities, anonymize
 from app.domain.audit import SYSTEM, Actor
 from app.domain.community import slugify
+from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import (
     Agent,
@@ -68,15 +70,17 @@ VACUUM_TABLES = (
 PAYLOAD_KEYS = ("ticket_id", "message_id", "callback_id", "challenge_id", "call_id")
 
 
-class PrivacyError(ValueError):
+class PrivacyError(DomainError):
     """Refused; the message is safe to show to the admin."""
 
 
 class ConfirmationNeeded(PrivacyError):
     """The customer has open tickets: erasing closes them, so the admin must confirm."""
 
+    default_message = _l("This customer still has open tickets. Erasing closes them.")
+
     def __init__(self, references: list[str]) -> None:
-        super().__init__("open tickets")
+        super().__init__()
         self.references = references
 
 
