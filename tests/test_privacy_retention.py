@@ -19,9 +19,11 @@ from app.models import (
     Customer,
     Message,
     OutboxItem,
+    RateEvent,
     ScheduledRun,
     Ticket,
     VerificationChallenge,
+    WebhookReceipt,
 )
 from app.models.base import utcnow
 from tests import support
@@ -208,3 +210,21 @@ def test_articles_survive_their_purged_ticket_without_the_link(app):
         assert batch.rows >= 3
         article = db.session.scalar(select(Article))
         assert article.status == "published" and article.source_ticket_id is None
+
+
+def test_short_lived_records_go_but_wrong_code_counts_stay(app):
+    old = utcnow() - timedelta(days=40)
+    with app.app_context():
+        db.session.add_all(
+            [
+                RateEvent(key="ack:anna@example.test", at=old),
+                RateEvent(key="otp-fail:7", at=old),  # locks until an admin unlocks
+                RateEvent(key="ack:bo@example.test"),
+                WebhookReceipt(kind="call", sid="CA1", status="", received_at=old),
+            ]
+        )
+        db.session.commit()
+        assert retention.purge_short_lived() == {"rate_events": 1, "webhook_receipts": 1}
+        db.session.commit()
+        keys = sorted(db.session.scalars(select(RateEvent.key)))
+        assert keys == ["ack:bo@example.test", "otp-fail:7"]

@@ -6,21 +6,19 @@ from __future__ import annotations
 import contextlib
 import logging
 import time
-from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
-from sqlalchemy import delete, select, text
+from sqlalchemy import select, text
 from twilio.base.exceptions import TwilioRestException
 
 from app.adapters import twilio_rest
 from app.adapters.rq_relay import redis_connection
-from app.domain import outbox, privacy, ratelimit, retention
+from app.domain import outbox, privacy, retention
 from app.extensions import db
-from app.models import Attachment, OutboxItem, PrivacyRequest, WebhookReceipt
-from app.models.base import utcnow
+from app.models import Attachment, OutboxItem, PrivacyRequest
 
 log = logging.getLogger(__name__)
 
@@ -123,11 +121,7 @@ def retention_run(payload: dict, item: OutboxItem) -> None:
                 return
             time.sleep(0.001)  # let other writers in between batches (SQLite: one writer)
         result[data_class] = total
-    # Short-lived records: counted events and webhook receipts.
-    result["rate_events"] = ratelimit.prune(7 * 86400)
-    receipts = delete(WebhookReceipt).where(
-        WebhookReceipt.received_at < utcnow() - timedelta(days=30)
-    )
-    result["webhook_receipts"] = db.session.execute(receipts).rowcount or 0
+    result.update(retention.purge_short_lived())
+    db.session.commit()
     retention.record_result(result)
     log.info("retention run purged %s", result)

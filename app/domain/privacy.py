@@ -267,7 +267,7 @@ def _rate_keys(customer: Customer) -> list:
     clauses = [RateEvent.key.in_([f"otp-send:{customer.id}", f"otp-fail:{customer.id}"])]
     for value in (customer.email, customer.phone):
         if value:
-            clauses.append(RateEvent.key.like(f"%:{value}"))
+            clauses.append(RateEvent.key.endswith(f":{value}", autoescape=True))
     return clauses
 
 
@@ -305,13 +305,6 @@ def erase_customer_rows(request: PrivacyRequest) -> dict[str, int]:
         and (meta or {}).get("kind") == "voicemail"
         and not (meta or {}).get("recording_deleted_at_twilio")
     )
-    jobs = [
-        f"outbox-{item_id}-{n}"
-        for item_id, count in db.session.execute(
-            select(OutboxItem.id, OutboxItem.dispatch_count).where(_outbox_filter(cid))
-        )
-        for n in range(1, (count or 0) + 1)
-    ]
     sids = set(
         db.session.scalars(
             select(Message.external_sid).where(
@@ -324,6 +317,16 @@ def erase_customer_rows(request: PrivacyRequest) -> dict[str, int]:
     sids |= {f"{sid}:callback" for _, sid in calls if sid}
     sids |= {f"call-{call_id}" for call_id, _ in calls}
     call_ids = [call_id for call_id, _ in calls]
+    their_outbox = or_(
+        _outbox_filter(cid), OutboxItem.payload["call_id"].as_integer().in_(call_ids)
+    )
+    jobs = [
+        f"outbox-{item_id}-{n}"
+        for item_id, count in db.session.execute(
+            select(OutboxItem.id, OutboxItem.dispatch_count).where(their_outbox)
+        )
+        for n in range(1, (count or 0) + 1)
+    ]
 
     contacts = [value for value in (customer.email, customer.phone) if value]
     retracted, kept = _recheck_articles(customer, set(request.keep_article_ids or []), now)
@@ -334,8 +337,7 @@ def erase_customer_rows(request: PrivacyRequest) -> dict[str, int]:
         "articles_kept": kept,
     }
     statements = [
-        delete(OutboxItem).where(_outbox_filter(cid)),
-        delete(OutboxItem).where(OutboxItem.payload["call_id"].as_integer().in_(call_ids)),
+        delete(OutboxItem).where(their_outbox),
         delete(WebhookReceipt).where(WebhookReceipt.sid.in_(sorted(sids))),
         delete(RateEvent).where(or_(*_rate_keys(customer))),
         delete(AuditEvent).where(

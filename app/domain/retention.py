@@ -30,6 +30,7 @@ from app.models import (
     Customer,
     Message,
     OutboxItem,
+    RateEvent,
     ScheduledRun,
     Ticket,
     VerificationChallenge,
@@ -226,6 +227,21 @@ def cutoffs(now: datetime | None = None) -> dict[str, datetime]:
     """Classes with a period, and the time before which their data goes."""
     now = now or utcnow()
     return {k: now - timedelta(days=days) for k, days in periods().items() if days is not None}
+
+
+def purge_short_lived(now: datetime | None = None) -> dict[str, int]:
+    """Rate-limit events older than a week (except wrong-code counts, which lock a customer
+    until an admin unlocks) and webhook receipts older than 30 days (Twilio retries for
+    hours, not weeks)."""
+    now = now or utcnow()
+    events = delete(RateEvent).where(
+        RateEvent.at < now - timedelta(days=7), not_(RateEvent.key.startswith("otp-fail:"))
+    )
+    receipts = delete(WebhookReceipt).where(WebhookReceipt.received_at < now - timedelta(days=30))
+    return {
+        "rate_events": db.session.execute(events).rowcount or 0,
+        "webhook_receipts": db.session.execute(receipts).rowcount or 0,
+    }
 
 
 # --- schedule --------------------------------------------------------------------------
