@@ -34,110 +34,112 @@ FIXED_RETENTION = {
 
 @dataclass(frozen=True)
 class Personal:
-    what: str
-    purpose: str
+    what: object  # lazy_gettext strings: translated when shown
+    purpose: object
     retention: str  # a RETENTION_CLASSES or FIXED_RETENTION key
 
 
 NOT_PERSONAL = "not personal"
 
-CONTACT = "Reach the customer on the channel they chose; match later contacts to them."
-CASE = "Handle the customer's request (contract / legitimate interest)."
-SECURITY = "Prove identity before disclosing private data; detect abuse (legal obligation)."
+CONTACT = _l("Reach the customer on the channel they chose; match later contacts to them.")
+CASE = _l("Handle the customer's request (contract / legitimate interest).")
+SECURITY = _l("Prove identity before disclosing private data; detect abuse (legal obligation).")
 
 COLUMNS: dict[str, dict[str, Personal | str]] = {
     "customers": {
-        "name": Personal("Customer's name", CONTACT, "customer"),
-        "email": Personal("Email address", CONTACT, "customer"),
-        "phone": Personal("Phone number", CONTACT, "customer"),
-        "language": Personal("Preferred language", CONTACT, "customer"),
-        "address": Personal("Postal address", CASE, "customer"),
-        "account_number": Personal("Customer account number", CASE, "customer"),
-        "email_changed_at": Personal("When the email was changed", SECURITY, "customer"),
-        "phone_changed_at": Personal("When the phone was changed", SECURITY, "customer"),
-        "sms_opted_out": Personal("Replied STOP to SMS", CONTACT, "customer"),
-        "sms_opted_out_at": Personal("When they replied STOP", CONTACT, "customer"),
-        "created_at": Personal("First contact", CASE, "customer"),
+        "name": Personal(_l("Customer's name"), CONTACT, "customer"),
+        "email": Personal(_l("Email address"), CONTACT, "customer"),
+        "phone": Personal(_l("Phone number"), CONTACT, "customer"),
+        "language": Personal(_l("Preferred language"), CONTACT, "customer"),
+        "address": Personal(_l("Postal address"), CASE, "customer"),
+        "account_number": Personal(_l("Customer account number"), CASE, "customer"),
+        "email_changed_at": Personal(_l("When the email was changed"), SECURITY, "customer"),
+        "phone_changed_at": Personal(_l("When the phone was changed"), SECURITY, "customer"),
+        "sms_opted_out": Personal(_l("Replied STOP to SMS"), CONTACT, "customer"),
+        "sms_opted_out_at": Personal(_l("When they replied STOP"), CONTACT, "customer"),
+        "created_at": Personal(_l("First contact"), CASE, "customer"),
     },
     "tickets": {
-        "subject": Personal("Subject of the request", CASE, "messages"),
-        "resolution_summary": Personal("How it was resolved", CASE, "messages"),
-        "customer_id": Personal("Whose request it is", CASE, "messages"),
-        "verified_until": Personal("Identity verified until", SECURITY, "identity_checks"),
-        "verified_level": Personal("How identity was verified", SECURITY, "identity_checks"),
+        "subject": Personal(_l("Subject of the request"), CASE, "messages"),
+        "resolution_summary": Personal(_l("How it was resolved"), CASE, "messages"),
+        "customer_id": Personal(_l("Whose request it is"), CASE, "messages"),
+        "verified_until": Personal(_l("Identity verified until"), SECURITY, "identity_checks"),
+        "verified_level": Personal(_l("How identity was verified"), SECURITY, "identity_checks"),
     },
     "messages": {
-        "sender": Personal("Sender address or number", CASE, "messages"),
-        "recipient": Personal("Recipient address or number", CASE, "messages"),
-        "subject": Personal("Subject", CASE, "messages"),
-        "body_text": Personal("Message text (voicemail transcription)", CASE, "messages"),
-        "body_html": Personal("Message formatting", CASE, "messages"),
-        "email_message_id": Personal("Email Message-ID (threading)", CASE, "messages"),
-        "in_reply_to": Personal("Email threading header", CASE, "messages"),
-        "references_header": Personal("Email threading header", CASE, "messages"),
-        "external_sid": Personal("Twilio message/recording id", CASE, "messages"),
-        "auth_results": Personal("SPF/DKIM/DMARC verdicts", SECURITY, "messages"),
-        "delivery_error": Personal("Why delivery failed", CASE, "messages"),
-        "meta": Personal("Recording link, quoted text, delivery notes", CASE, "messages"),
+        "sender": Personal(_l("Sender address or number"), CASE, "messages"),
+        "recipient": Personal(_l("Recipient address or number"), CASE, "messages"),
+        "subject": Personal(_l("Subject"), CASE, "messages"),
+        "body_text": Personal(_l("Message text (voicemail transcription)"), CASE, "messages"),
+        "body_html": Personal(_l("Message formatting"), CASE, "messages"),
+        "email_message_id": Personal(_l("Email Message-ID (threading)"), CASE, "messages"),
+        "in_reply_to": Personal(_l("Email threading header"), CASE, "messages"),
+        "references_header": Personal(_l("Email threading header"), CASE, "messages"),
+        "external_sid": Personal(_l("Twilio message/recording id"), CASE, "messages"),
+        "auth_results": Personal(_l("SPF/DKIM/DMARC verdicts"), SECURITY, "messages"),
+        "delivery_error": Personal(_l("Why delivery failed"), CASE, "messages"),
+        "meta": Personal(_l("Recording link, quoted text, delivery notes"), CASE, "messages"),
     },
     "attachments": {
-        "filename": Personal("File name", CASE, "attachments"),
-        "sha256": Personal("Where the file is in the store", CASE, "attachments"),
-        "content_id": Personal("Inline image id", CASE, "attachments"),
+        "filename": Personal(_l("File name"), CASE, "attachments"),
+        "sha256": Personal(_l("Where the file is in the store"), CASE, "attachments"),
+        "content_id": Personal(_l("Inline image id"), CASE, "attachments"),
     },
     "callback_requests": {
-        "phone": Personal("Number to call back", CONTACT, "call_logs"),
-        "topic": Personal("What the call is about", CASE, "call_logs"),
-        "notes": Personal("Agent's notes", CASE, "call_logs"),
-        "customer_id": Personal("Who asked", CASE, "call_logs"),
+        "phone": Personal(_l("Number to call back"), CONTACT, "call_logs"),
+        "topic": Personal(_l("What the call is about"), CASE, "call_logs"),
+        "notes": Personal(_l("Agent's notes"), CASE, "call_logs"),
+        "customer_id": Personal(_l("Who asked"), CASE, "call_logs"),
     },
     "calls": {
-        "call_sid": Personal("Twilio call id", CASE, "call_logs"),
-        "from_number": Personal("Caller's number", CASE, "call_logs"),
-        "to_number": Personal("Number called", CASE, "call_logs"),
-        "notes": Personal("Agent's notes", CASE, "call_logs"),
-        "duration_seconds": Personal("Call length", CASE, "call_logs"),
+        "call_sid": Personal(_l("Twilio call id"), CASE, "call_logs"),
+        "from_number": Personal(_l("Caller's number"), CASE, "call_logs"),
+        "to_number": Personal(_l("Number called"), CASE, "call_logs"),
+        "notes": Personal(_l("Agent's notes"), CASE, "call_logs"),
+        "duration_seconds": Personal(_l("Call length"), CASE, "call_logs"),
     },
     "verification_challenges": {
-        "customer_id": Personal("Who was checked", SECURITY, "identity_checks"),
-        "channel": Personal("How the code was sent", SECURITY, "identity_checks"),
-        "code_hash": Personal("Keyed hash of the one-time code", SECURITY, "identity_checks"),
-        "link_token_hash": Personal("Hash of the code link", SECURITY, "identity_checks"),
-        "used_at": Personal("When the code was used", SECURITY, "identity_checks"),
-        "attempts": Personal("Wrong tries", SECURITY, "identity_checks"),
+        "customer_id": Personal(_l("Who was checked"), SECURITY, "identity_checks"),
+        "channel": Personal(_l("How the code was sent"), SECURITY, "identity_checks"),
+        "code_hash": Personal(_l("Keyed hash of the one-time code"), SECURITY, "identity_checks"),
+        "link_token_hash": Personal(_l("Hash of the code link"), SECURITY, "identity_checks"),
+        "used_at": Personal(_l("When the code was used"), SECURITY, "identity_checks"),
+        "attempts": Personal(_l("Wrong tries"), SECURITY, "identity_checks"),
     },
     "audit_events": {
-        "actor_id": Personal("Which agent acted", SECURITY, "audit_log"),
-        "customer_id": Personal("Which customer it concerned", SECURITY, "audit_log"),
-        "ticket_id": Personal("Which ticket it concerned", SECURITY, "audit_log"),
-        "detail": Personal("Ids and kinds (never private values)", SECURITY, "audit_log"),
+        "actor_id": Personal(_l("Which agent acted"), SECURITY, "audit_log"),
+        "customer_id": Personal(_l("Which customer it concerned"), SECURITY, "audit_log"),
+        "ticket_id": Personal(_l("Which ticket it concerned"), SECURITY, "audit_log"),
+        "detail": Personal(_l("Ids and kinds (never private values)"), SECURITY, "audit_log"),
     },
     "agents": {
-        "email": Personal("Agent's login email", "Run the agent account.", "account"),
-        "name": Personal("Agent's name", "Run the agent account.", "account"),
-        "phone": Personal("Agent's phone (click-to-call)", "Connect calls.", "account"),
-        "password_hash": Personal("Argon2 password hash", SECURITY, "account"),
+        "email": Personal(_l("Agent's login email"), _l("Run the agent account."), "account"),
+        "name": Personal(_l("Agent's name"), _l("Run the agent account."), "account"),
+        "phone": Personal(_l("Agent's phone (click-to-call)"), _l("Connect calls."), "account"),
+        "password_hash": Personal(_l("Argon2 password hash"), SECURITY, "account"),
     },
     "rate_events": {
-        "key": Personal("Counted address, number or IP", SECURITY, "short"),
+        "key": Personal(_l("Counted address, number or IP"), SECURITY, "short"),
     },
     "webhook_receipts": {
-        "sid": Personal("Twilio id of a delivered webhook", SECURITY, "short"),
+        "sid": Personal(_l("Twilio id of a delivered webhook"), SECURITY, "short"),
     },
     "outbox": {
-        "payload": Personal("Ids of the rows a job works on", CASE, "short"),
-        "last_error": Personal("Why a job failed (may name an address)", CASE, "short"),
+        "payload": Personal(_l("Ids of the rows a job works on"), CASE, "short"),
+        "last_error": Personal(_l("Why a job failed (may name an address)"), CASE, "short"),
     },
     "articles": {
-        "source_ticket_id": Personal("Ticket the answer came from", CASE, "messages"),
-        "redaction_report": Personal("What the anonymizer removed (counts)", CASE, "messages"),
+        "source_ticket_id": Personal(_l("Ticket the answer came from"), CASE, "messages"),
+        "redaction_report": Personal(_l("What the anonymizer removed (counts)"), CASE, "messages"),
     },
     "article_votes": {
-        "voter_hash": Personal("Hashed browser cookie (one vote each)", CASE, "short"),
+        "voter_hash": Personal(_l("Hashed browser cookie (one vote each)"), CASE, "short"),
     },
     "privacy_requests": {
-        "customer_id": Personal("Whose request (cleared by the erasure)", SECURITY, "audit_log"),
-        "requested_by_id": Personal("Admin who asked", SECURITY, "audit_log"),
+        "customer_id": Personal(
+            _l("Whose request (cleared by the erasure)"), SECURITY, "audit_log"
+        ),
+        "requested_by_id": Personal(_l("Admin who asked"), SECURITY, "audit_log"),
     },
 }
 # Columns that describe no person: ids, statuses, counters, timestamps of workflow.
@@ -247,8 +249,8 @@ EXTRA_NOT_PERSONAL: dict[str, dict[str, str]] = {
 class Record:
     table: str
     column: str
-    what: str
-    purpose: str
+    what: object
+    purpose: object
     retention: str
 
 
