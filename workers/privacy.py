@@ -12,7 +12,6 @@ from flask import current_app
 from rq.exceptions import NoSuchJobError
 from rq.job import Job
 from sqlalchemy import select, text
-from twilio.base.exceptions import TwilioRestException
 
 from app.adapters import twilio_rest
 from app.adapters.rq_relay import redis_connection
@@ -29,15 +28,6 @@ def delete_file(sha256: str) -> None:
         return
     path = Path(current_app.config["ATTACHMENT_DIR"]) / sha256[:2] / sha256
     path.unlink(missing_ok=True)
-
-
-def delete_recording(sid: str) -> None:
-    """Delete a recording (and its transcriptions) at Twilio; already gone is fine."""
-    try:
-        twilio_rest.client().recordings(sid).delete()
-    except TwilioRestException as error:
-        if error.status != 404:
-            raise
 
 
 def delete_jobs(job_ids: list[str]) -> None:
@@ -94,7 +84,7 @@ def erase(payload: dict, item: OutboxItem) -> None:
         privacy.erase_customer_rows(request)
         db.session.commit()  # all of the customer's rows, or (on failure) none
     work = dict(request.cleanup or {})
-    steps = (("files", delete_file), ("recordings", delete_recording))
+    steps = (("files", delete_file), ("recordings", twilio_rest.delete_recording))
     for key, step in steps:
         while work.get(key):
             step(work[key][0])
