@@ -14,7 +14,7 @@ from rq.job import Job
 from sqlalchemy import select, text
 
 from app.adapters import twilio_rest
-from app.adapters.rq_relay import redis_connection
+from app.adapters.rq_relay import job_id_for, redis_connection
 from app.domain import outbox, privacy, retention
 from app.extensions import db
 from app.models import Attachment, OutboxItem, PrivacyRequest
@@ -30,12 +30,13 @@ def delete_file(sha256: str) -> None:
     path.unlink(missing_ok=True)
 
 
-def delete_jobs(job_ids: list[str]) -> None:
-    """Remove queued, failed or finished RQ jobs (their data and registry entries)."""
+def delete_jobs(handovers: list[list[int]]) -> None:
+    """Remove the RQ jobs of these (outbox id, hand-over number) pairs, whether queued,
+    failed or finished (their data and registry entries)."""
     connection = redis_connection()
-    for job_id in job_ids:
+    for item_id, number in handovers:
         with contextlib.suppress(NoSuchJobError):
-            job = Job.fetch(job_id, connection=connection)
+            job = Job.fetch(job_id_for(item_id, number), connection=connection)
             job.delete(remove_from_queue=True, delete_dependents=False)
 
 
@@ -105,14 +106,11 @@ def erase(payload: dict, item: OutboxItem) -> None:
     log.info("erasure request %s done", request.id)
 
 
-# A retention run stops after this long and hands the rest to a fresh job (RQ jobs have a
-# timeout, and a short job lets other work through between runs).
-RETENTION_SLICE_SECONDS = 120
-
-
 def retention_run(payload: dict, item: OutboxItem) -> None:
     """Purge what is past its period, one short transaction per batch (idempotent)."""
     limit = current_app.config["RETENTION_BATCH"]
+    # Stop well inside the RQ job timeout and hand the rest to a fresh job.
+    slice_seconds = current_app.config["OUTBOX_JOB_TIMEOUT"] / 2
     started = time.monotonic()
     result: dict[str, int] = {}
     for data_class, cutoff in retention.cutoffs().items():
@@ -125,7 +123,7 @@ def retention_run(payload: dict, item: OutboxItem) -> None:
             total += batch.rows
             if not batch.rows:
                 break
-            if time.monotonic() - started > RETENTION_SLICE_SECONDS:
+            if time.monotonic() - started > slice_seconds:
                 outbox.enqueue("privacy.retention", continued=True)
                 result[data_class] = total
                 retention.record_result({**result, "continued": True})

@@ -27,7 +27,7 @@ from sqlalchemy import delete, func, or_, select, update
 from app.domain import audit, outbox, tickets
 from app.domain.anonymize import KnownEntities, anonymize
 from app.domain.audit import SYSTEM, Actor
-from app.domain.community import slugify
+from app.domain.community import search_stems, slugify
 from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import (
@@ -233,7 +233,7 @@ def _recheck_articles(customer: Customer, keep: set[int], now) -> tuple[int, int
         select(Article).where(Article.source_ticket_id.in_(_ticket_ids(customer.id)))
     ).all()
     for article in articles:
-        article.redaction_report = None
+        article.redaction_report = article.flags = None
         article.source_ticket_id = None
         if article.id in keep:
             title = anonymize(article.title, known).text[:200]
@@ -241,9 +241,11 @@ def _recheck_articles(customer: Customer, keep: set[int], now) -> tuple[int, int
                 article.title, article.slug = title, slugify(title)
             article.problem = anonymize(article.problem, known).text
             article.resolution = anonymize(article.resolution, known).text
+            article.search_stems = search_stems(article)
             kept += 1
             continue
         article.title, article.problem, article.resolution = ERASED_TEXT, "", ""
+        article.search_stems = search_stems(article)
         article.slug = slugify("erased")
         if article.status != "retracted":
             article.status, article.retracted_at = "retracted", now
@@ -320,8 +322,9 @@ def erase_customer_rows(request: PrivacyRequest) -> dict[str, int]:
     their_outbox = or_(
         _outbox_filter(cid), OutboxItem.payload["call_id"].as_integer().in_(call_ids)
     )
+    # (outbox id, hand-over number): each hand-over was one RQ job.
     jobs = [
-        f"outbox-{item_id}-{n}"
+        [item_id, n]
         for item_id, count in db.session.execute(
             select(OutboxItem.id, OutboxItem.dispatch_count).where(their_outbox)
         )

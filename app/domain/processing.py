@@ -65,6 +65,12 @@ COLUMNS: dict[str, dict[str, Personal | str]] = {
         "customer_id": Personal(_l("Whose request it is"), CASE, "messages"),
         "verified_until": Personal(_l("Identity verified until"), SECURITY, "identity_checks"),
         "verified_level": Personal(_l("How identity was verified"), SECURITY, "identity_checks"),
+        "public_question": Personal(
+            _l("Question and answer written for the public"), CASE, "messages"
+        ),
+        "public_answer": Personal(
+            _l("Question and answer written for the public"), CASE, "messages"
+        ),
     },
     "messages": {
         "sender": Personal(_l("Sender address or number"), CASE, "messages"),
@@ -131,6 +137,7 @@ COLUMNS: dict[str, dict[str, Personal | str]] = {
     "articles": {
         "source_ticket_id": Personal(_l("Ticket the answer came from"), CASE, "messages"),
         "redaction_report": Personal(_l("What the anonymizer removed (counts)"), CASE, "messages"),
+        "flags": Personal(_l("Words the anonymizer flagged (may be a name)"), CASE, "messages"),
     },
     "article_votes": {
         "voter_hash": Personal(_l("Hashed browser cookie (one vote each)"), CASE, "short"),
@@ -193,6 +200,7 @@ EXTRA_NOT_PERSONAL: dict[str, dict[str, str]] = {
         "is_internal": NOT_PERSONAL,
         "spoof_suspected": NOT_PERSONAL,
         "delivery_status": NOT_PERSONAL,
+        "delivery_key": NOT_PERSONAL,  # a hash that makes delivery idempotent
     },
     "attachments": {
         "content_type": NOT_PERSONAL,
@@ -221,6 +229,7 @@ EXTRA_NOT_PERSONAL: dict[str, dict[str, str]] = {
         "dispatch_count": NOT_PERSONAL,
         "job_attempts": NOT_PERSONAL,
         "failed": NOT_PERSONAL,
+        "stale_checks": NOT_PERSONAL,
     },
     "articles": {
         "slug": NOT_PERSONAL,
@@ -233,6 +242,11 @@ EXTRA_NOT_PERSONAL: dict[str, dict[str, str]] = {
         "approved_at": NOT_PERSONAL,
         "published_at": NOT_PERSONAL,
         "retracted_at": NOT_PERSONAL,
+        "review_reason": NOT_PERSONAL,
+        "checked_at": NOT_PERSONAL,
+        "helpful_no_at_check": NOT_PERSONAL,
+        "superseded_by_id": NOT_PERSONAL,
+        "search_stems": NOT_PERSONAL,  # stems of the public text above
     },
     "article_votes": {"helpful": NOT_PERSONAL},
     "privacy_requests": {

@@ -111,7 +111,7 @@ def _purge_tickets(cutoff: datetime, limit: int) -> Batch:
         update(AuditEvent).where(AuditEvent.ticket_id.in_(ticket_ids)).values(ticket_id=None),
         update(Article)
         .where(Article.source_ticket_id.in_(ticket_ids))
-        .values(source_ticket_id=None, redaction_report=None),
+        .values(source_ticket_id=None, redaction_report=None, flags=None),
         delete(Attachment).where(Attachment.message_id.in_(message_ids)),
         delete(Call).where(or_(Call.ticket_id.in_(ticket_ids), Call.callback_id.in_(callback_ids))),
         delete(CallbackRequest).where(CallbackRequest.ticket_id.in_(ticket_ids)),
