@@ -86,8 +86,9 @@ def _purge_tickets(cutoff: datetime, limit: int) -> Batch:
     a customer left with no ticket goes too."""
     ticket_ids = _ids(
         select(Ticket.id)
-        .where(Ticket.status.in_(DONE_STATUSES), Ticket.updated_at < cutoff)
-        .order_by(Ticket.updated_at),
+        # No ORDER BY: any batch of due tickets will do, and sorting every due ticket
+        # (hundreds of thousands on a first run) cost more than the deletes.
+        .where(Ticket.status.in_(DONE_STATUSES), Ticket.updated_at < cutoff),
         limit,
     )
     if not ticket_ids:
@@ -198,7 +199,7 @@ def _purge_call_logs(cutoff: datetime, limit: int) -> Batch:
 
 
 def _purge_rows(model, column, cutoff: datetime, limit: int) -> Batch:
-    ids = _ids(select(model.id).where(column < cutoff).order_by(model.id), limit)
+    ids = _ids(select(model.id).where(column < cutoff), limit)
     if not ids:
         return Batch()
     return Batch(db.session.execute(delete(model).where(model.id.in_(ids))).rowcount or 0)
