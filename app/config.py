@@ -69,6 +69,9 @@ def from_environment() -> dict:
         "OUTBOX_POLL_SECONDS": float(os.environ.get("OUTBOX_POLL_SECONDS", "0.5")),
         "OUTBOX_STALE_SECONDS": _int("OUTBOX_STALE_SECONDS", 600),
         "OUTBOX_JOB_TIMEOUT": _int("OUTBOX_JOB_TIMEOUT", 60),
+        # Retention: how often the purge runs, and rows per short transaction.
+        "RETENTION_EVERY_MINUTES": _int("RETENTION_EVERY_MINUTES", 60),
+        "RETENTION_BATCH": _int("RETENTION_BATCH", 200),
         "JOB_RETRY_INTERVALS": [
             int(x) for x in os.environ.get("JOB_RETRY_INTERVALS", "10,60,300").split(",") if x
         ],

@@ -16,7 +16,7 @@ from app.identity.panel import identity_panel
 from app.models import OutboxItem, Ticket
 from app.plain_language import readability_panel
 from app.telephony.panel import phone_panel
-from workers import community, handlers, identity, telephony
+from workers import community, handlers, identity, privacy, recordings, telephony
 
 # topic -> handler(payload, item). Handlers run inside an RQ job with an app context and
 # must be idempotent: a job may run twice.
@@ -29,6 +29,9 @@ TOPIC_HANDLERS: dict[str, Callable[[dict, OutboxItem], None]] = {
     "call.place": telephony.place_call,
     "article.draft": community.draft,
     "article.publish": community.publish,
+    "privacy.erase": privacy.erase,
+    "privacy.retention": privacy.retention_run,
+    "recording.fetch": recordings.fetch,
 }
 
 # Ticket page panels: each returns template variables for one ticket, in this order.

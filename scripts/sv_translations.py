@@ -295,6 +295,215 @@ SV = {
     "%(n)s answers found": "%(n)s svar hittades",
     "We found no answer to that yet.": "Vi hittade inget svar på det ännu.",
     "Didn't find what you need? A person can help:": "Hittade du inte det du behöver? En person kan hjälpa dig:",
+    # --- issue 18: data protection (export, erasure, retention, records, recordings) ---
+    "Messages (email, SMS, web, notes)": "Meddelanden (e-post, sms, webb, anteckningar)",
+    "Attachments": "Bilagor",
+    "Voicemail recordings": "Röstmeddelanden (inspelningar)",
+    "Voicemail transcriptions": "Utskrifter av röstmeddelanden",
+    "Call logs and callback requests": "Samtalsloggar och önskemål om uppringning",
+    "Identity-check records": "Uppgifter från identitetskontroller",
+    "Until the customer is erased, or their last ticket is purged": (
+        "Tills kunden raderas eller kundens sista ärende gallras"
+    ),
+    "While the agent account exists": "Så länge handläggarkontot finns",
+    "A few days at most (rate limits, webhook receipts)": (
+        "Högst några dagar (spärrar mot missbruk, kvitton från Twilio)"
+    ),
+    "No customer has that email address, phone number or ticket reference.": (
+        "Ingen kund har den e-postadressen, det telefonnumret eller det ärendenumret."
+    ),
+    "Tick the box to confirm the erasure.": "Kryssa i rutan för att bekräfta raderingen.",
+    "Erasure started. This page shows when it is complete.": (
+        "Raderingen har börjat. Den här sidan visar när den är klar."
+    ),
+    "What we hold about this customer": "Vad vi har om den här kunden",
+    "Tickets: %(n)s": "Ärenden: %(n)s",
+    "still open: %(refs)s": "fortfarande öppna: %(refs)s",
+    "Messages: %(n)s": "Meddelanden: %(n)s",
+    "Attachments and recordings: %(n)s": "Bilagor och inspelningar: %(n)s",
+    "Callback requests: %(n)s": "Önskemål om uppringning: %(n)s",
+    "Phone calls: %(n)s": "Telefonsamtal: %(n)s",
+    "Identity checks: %(n)s": "Identitetskontroller: %(n)s",
+    "Community articles drawn from their tickets: %(n)s": (
+        "Artiklar i kunskapsbanken från kundens ärenden: %(n)s"
+    ),
+    "Give the customer a copy": "Ge kunden en kopia",
+    "The copy downloads to your computer only. Hand it over in person or through a secure "
+    "channel; never send it by email.": (
+        "Kopian laddas bara ner till din dator. Lämna över den personligen eller via en säker "
+        "kanal; skicka den aldrig med e-post."
+    ),
+    "Readable summary": "Läsbar sammanställning",
+    "Download everything (zip)": "Ladda ner allt (zip)",
+    "Erase this customer": "Radera den här kunden",
+    "Erasing removes the customer, their tickets, messages, files, recordings, callback "
+    "requests, calls and identity checks. It cannot be undone. The audit log keeps only a "
+    "record that an erasure happened.": (
+        "Raderingen tar bort kunden, kundens ärenden, meddelanden, filer, inspelningar, "
+        "önskemål om uppringning, samtal och identitetskontroller. Det går inte att ångra. "
+        "Granskningsloggen behåller bara en uppgift om att en radering skett."
+    ),
+    "This customer still has open tickets: %(refs)s. Erasing closes them. Tick the box "
+    "below to confirm.": (
+        "Kunden har fortfarande öppna ärenden: %(refs)s. Raderingen stänger dem. Kryssa i "
+        "rutan nedan för att bekräfta."
+    ),
+    "Community articles drawn from their tickets": "Artiklar i kunskapsbanken från kundens ärenden",
+    "Each is checked again for the customer's details and retracted, unless you confirm it "
+    "holds nothing of theirs.": (
+        "Varje artikel kontrolleras igen mot kundens uppgifter och dras tillbaka, om du inte "
+        "bekräftar att den inte innehåller något om kunden."
+    ),
+    "Keep “%(title)s” (%(status)s): I checked it holds nothing of theirs": (
+        "Behåll ”%(title)s” (%(status)s): jag har kontrollerat att den inte innehåller något "
+        "om kunden"
+    ),
+    "Close the open tickets %(refs)s": "Stäng de öppna ärendena %(refs)s",
+    "I confirm: erase this customer for good": "Jag bekräftar: radera kunden för gott",
+    "Erase": "Radera",
+    "Data protection": "Dataskydd",
+    "Find a customer to see what we hold about them, give them a copy, or erase them.": (
+        "Sök upp en kund för att se vad vi har om kunden, ge kunden en kopia eller radera kunden."
+    ),
+    "Email address, phone number or ticket reference": "E-postadress, telefonnummer eller ärendenummer",
+    "Find": "Sök",
+    "Records of processing": "Register över behandlingar",
+    "Recent requests": "Senaste begäranden",
+    "Request": "Begäran",
+    "Started": "Påbörjad",
+    "Completed": "Klar",
+    "None yet.": "Inga ännu.",
+    "Every place in the database that holds personal data, why we keep it and for how long. "
+    "This page is generated from the data model, so it always matches what is stored.": (
+        "Varje ställe i databasen som innehåller personuppgifter, varför vi sparar dem och hur "
+        "länge. Sidan skapas från datamodellen och stämmer därför alltid med det som lagras."
+    ),
+    "Files: attachments and voicemail recordings are kept in the file store under their "
+    "content hash, for as long as the attachment rows that name them.": (
+        "Filer: bilagor och röstmeddelanden sparas i fillagret under sin innehållshash, så "
+        "länge raderna som pekar på dem finns kvar."
+    ),
+    "Where": "Var",
+    "Why": "Varför",
+    "How long": "Hur länge",
+    "%(n)s days": "%(n)s dagar",
+    "kept until erased": "sparas tills kunden raderas",
+    "Request #%(id)s": "Begäran nr %(id)s",
+    "Complete": "Klar",
+    "Removed from the database; removing files and recordings": (
+        "Borttagen ur databasen; filer och inspelningar tas bort"
+    ),
+    "Waiting for the worker": "Väntar på bakgrundsjobbet",
+    "Removed": "Borttaget",
+    "%(t)s tickets, %(m)s messages; %(r)s community articles retracted, %(k)s kept": (
+        "%(t)s ärenden, %(m)s meddelanden; %(r)s artiklar tillbakadragna, %(k)s behållna"
+    ),
+    "Last problem": "Senaste problem",
+    "Back to data protection": "Tillbaka till dataskydd",
+    "Everything we hold about you": "Allt vi har om dig",
+    "This is a readable copy of the personal data the helpdesk holds about one customer. The "
+    "downloadable archive has the same data in a machine-readable form, with the original "
+    "files.": (
+        "Det här är en läsbar kopia av de personuppgifter kundtjänsten har om en kund. Arkivet "
+        "att ladda ner har samma uppgifter i maskinläsbar form, med originalfilerna."
+    ),
+    "Your details": "Dina uppgifter",
+    "Your tickets": "Dina ärenden",
+    "Messages": "Meddelanden",
+    "from you": "från dig",
+    "from us": "från oss",
+    "internal note": "intern anteckning",
+    "Files": "Filer",
+    "Other records": "Övriga uppgifter",
+    "Saved. The purge runs in the background.": "Sparat. Gallringen körs i bakgrunden.",
+    "Retention periods": "Lagringstider",
+    "How many days each kind of data is kept. Older data is deleted (messages: resolved and "
+    "closed tickets with everything on them) or, for transcriptions, blanked. Leave a field "
+    "empty to keep that data until the customer is erased.": (
+        "Hur många dagar varje slags uppgift sparas. Äldre uppgifter raderas (meddelanden: "
+        "lösta och stängda ärenden med allt som hör till dem) eller, för utskrifter, töms. "
+        "Lämna ett fält tomt för att spara uppgifterna tills kunden raderas."
+    ),
+    "Use a whole number of days between 1 and 36500 for: %(names)s": (
+        "Ange ett helt antal dagar mellan 1 och 36500 för: %(names)s"
+    ),
+    "days": "dagar",
+    "Run the purge now, not only on schedule": "Kör gallringen nu, inte bara enligt schemat",
+    "Last run": "Senaste körning",
+    "Started %(at)s; next run %(next)s.": "Startade %(at)s; nästa körning %(next)s.",
+    "Not run yet.": "Har inte körts ännu.",
+    "Voicemail recording": "Inspelat röstmeddelande",
+    "This customer still has open tickets. Erasing closes them.": (
+        "Kunden har fortfarande öppna ärenden. Raderingen stänger dem."
+    ),
+    # issue 18: records of processing
+    "Words the anonymizer flagged (may be a name)": "Ord som anonymiseringen flaggade (kan vara ett namn)",
+    "Question and answer written for the public": "Fråga och svar skrivna för allmänheten",
+    "Reach the customer on the channel they chose; match later contacts to them.": "Nå kunden i den kanal kunden valt; koppla senare kontakter till kunden.",
+    "Handle the customer's request (contract / legitimate interest).": "Hantera kundens ärende (avtal / berättigat intresse).",
+    "Prove identity before disclosing private data; detect abuse (legal obligation).": "Styrka identitet innan privata uppgifter lämnas ut; upptäcka missbruk (rättslig förpliktelse).",
+    "Customer's name": "Kundens namn",
+    "Email address": "E-postadress",
+    "Phone number": "Telefonnummer",
+    "Preferred language": "Önskat språk",
+    "Postal address": "Postadress",
+    "Customer account number": "Kundnummer",
+    "When the email was changed": "När e-postadressen ändrades",
+    "When the phone was changed": "När telefonnumret ändrades",
+    "Replied STOP to SMS": "Svarade STOPP på sms",
+    "When they replied STOP": "När kunden svarade STOPP",
+    "First contact": "Första kontakt",
+    "Subject of the request": "Ärendets rubrik",
+    "How it was resolved": "Hur det löstes",
+    "Whose request it is": "Vems ärende det är",
+    "Identity verified until": "Identitet verifierad till",
+    "How identity was verified": "Hur identiteten verifierades",
+    "Sender address or number": "Avsändarens adress eller nummer",
+    "Recipient address or number": "Mottagarens adress eller nummer",
+    "Message text (voicemail transcription)": "Meddelandets text (utskrift av röstmeddelande)",
+    "Message formatting": "Meddelandets formatering",
+    "Email Message-ID (threading)": "E-postens Message-ID (trådning)",
+    "Email threading header": "E-postens trådningsfält",
+    "Twilio message/recording id": "Twilios id för meddelande/inspelning",
+    "SPF/DKIM/DMARC verdicts": "SPF/DKIM/DMARC-resultat",
+    "Why delivery failed": "Varför leveransen misslyckades",
+    "Recording link, quoted text, delivery notes": "Länk till inspelning, citerad text, leveransanteckningar",
+    "File name": "Filnamn",
+    "Where the file is in the store": "Var filen ligger i fillagret",
+    "Inline image id": "Id för inbäddad bild",
+    "Number to call back": "Nummer att ringa upp",
+    "What the call is about": "Vad samtalet gäller",
+    "Agent's notes": "Handläggarens anteckningar",
+    "Who asked": "Vem som bad om det",
+    "Twilio call id": "Twilios samtals-id",
+    "Caller's number": "Uppringarens nummer",
+    "Number called": "Uppringt nummer",
+    "Call length": "Samtalets längd",
+    "Who was checked": "Vem som kontrollerades",
+    "How the code was sent": "Hur koden skickades",
+    "Keyed hash of the one-time code": "Nyckelad hash av engångskoden",
+    "Hash of the code link": "Hash av kodlänken",
+    "When the code was used": "När koden användes",
+    "Wrong tries": "Felaktiga försök",
+    "Which agent acted": "Vilken handläggare som agerade",
+    "Which customer it concerned": "Vilken kund det gällde",
+    "Which ticket it concerned": "Vilket ärende det gällde",
+    "Ids and kinds (never private values)": "Id och typer (aldrig privata värden)",
+    "Agent's login email": "Handläggarens inloggningsadress",
+    "Run the agent account.": "Driva handläggarkontot.",
+    "Agent's name": "Handläggarens namn",
+    "Agent's phone (click-to-call)": "Handläggarens telefon (klicka för att ringa)",
+    "Connect calls.": "Koppla samtal.",
+    "Argon2 password hash": "Argon2-hash av lösenordet",
+    "Counted address, number or IP": "Räknad adress, nummer eller IP-adress",
+    "Twilio id of a delivered webhook": "Twilios id för en levererad webhook",
+    "Ids of the rows a job works on": "Id för raderna ett jobb arbetar med",
+    "Why a job failed (may name an address)": "Varför ett jobb misslyckades (kan nämna en adress)",
+    "Ticket the answer came from": "Ärendet svaret kom från",
+    "What the anonymizer removed (counts)": "Vad anonymiseringen tog bort (antal)",
+    "Hashed browser cookie (one vote each)": "Hashad webbläsarkaka (en röst var)",
+    "Whose request (cleared by the erasure)": "Vems begäran (töms vid raderingen)",
+    "Admin who asked": "Administratören som begärde",
     # issue 21: public answers
     "Public question (a short neutral question anyone could ask)": "Publik fråga (en kort neutral fråga som vem som helst kunde ställa)",
     "Public answer: the steps that solved it (empty: the summary above, without greeting)": "Publikt svar: stegen som löste det (tomt: sammanfattningen ovan, utan hälsning)",

@@ -158,6 +158,7 @@ def twilio_stub() -> Iterator[TwilioStub]:
 def _clear_twilio(twilio_stub):
     twilio_stub.requests.clear()
     twilio_stub.fail_next.clear()
+    twilio_stub.recordings.clear()
 
 
 @pytest.fixture

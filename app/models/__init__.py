@@ -7,6 +7,7 @@ from app.models.customer import Customer
 from app.models.helper import TrustedHelper
 from app.models.identity import VerificationChallenge
 from app.models.outbox import OutboxItem
+from app.models.privacy import PrivacyRequest, ScheduledRun
 from app.models.settings import CannedReply, RateEvent, Setting
 from app.models.telephony import Call, CallbackRequest, WebhookReceipt
 from app.models.ticket import Attachment, Message, Ticket
@@ -24,7 +25,9 @@ __all__ = [
     "Customer",
     "Message",
     "OutboxItem",
+    "PrivacyRequest",
     "RateEvent",
+    "ScheduledRun",
     "Setting",
     "Ticket",
     "VerificationChallenge",

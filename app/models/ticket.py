@@ -24,6 +24,8 @@ class Ticket(db.Model):
     __table_args__ = (
         Index("ix_tickets_queue", "status", "priority", "created_at"),
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        # Retention finds resolved/closed tickets past their period (migration 1803).
+        Index("ix_tickets_status_updated", "status", "updated_at"),
         # Only tickets that need work, in queue order (migration 0401).
         Index(
             "ix_tickets_active_queue",
