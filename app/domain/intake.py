@@ -15,7 +15,7 @@ import nh3
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.domain import audit, outbox, tickets
+from app.domain import assignment, audit, outbox, tickets
 from app.domain.audit import SYSTEM, Actor
 from app.extensions import db
 from app.models import Customer, Message, Ticket
@@ -199,6 +199,7 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
         db.session.flush()
         created = True
         audit.record(actor, "ticket.opened", ticket_id=ticket.id, channel=inbound.channel)
+        assignment.auto_assign(ticket)
     elif ticket.status == "resolved":
         tickets.change_status(ticket, "open", actor)
         reopened = True
