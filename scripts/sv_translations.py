@@ -316,6 +316,27 @@ SV = {
     "You are not taking new tickets automatically.": "Du tar inte emot nya ärenden automatiskt.",
     "I am away": "Jag är borta",
     "I am available": "Jag är tillgänglig",
+    # --- issue 17: tags and care notes ---
+    "Add tags (separate with commas)": "Lägg till taggar (skilj med kommatecken)",
+    "Care note (shown on every ticket, no private details)": "Omsorgsanteckning (visas på varje ärende, inga privata uppgifter)",
+    "Tags saved.": "Taggarna är sparade.",
+    "Tag removed.": "Taggen är borttagen.",
+    "Care note saved.": "Omsorgsanteckningen är sparad.",
+    "Tags": "Taggar",
+    "Tag": "Tagg",
+    "Remove tag %(tag)s": "Ta bort taggen %(tag)s",
+    "No tags yet.": "Inga taggar ännu.",
+    "Add": "Lägg till",
+    "How to treat this customer": "Så bemöter vi kunden",
+    "Save care note": "Spara omsorgsanteckning",
+    "Care note": "Omsorgsanteckning",
+    "care note": "omsorgsanteckning",
+    "Type a tag: letters, digits and dashes.": "Skriv en tagg: bokstäver, siffror och bindestreck.",
+    "A ticket can have at most %(n)s tags.": "Ett ärende kan ha högst %(n)s taggar.",
+    "Keep the care note under %(n)s characters.": "Håll omsorgsanteckningen under %(n)s tecken.",
+    "That agent's account is not active.": "Den handläggarens konto är inte aktivt.",
+    "The note is too long.": "Anteckningen är för lång.",
+    "Unknown assignment mode.": "Okänt sätt att fördela ärenden.",
 }
 
 

@@ -18,7 +18,7 @@ from app.agent.forms import (
     ReplyForm,
     StatusForm,
 )
-from app.domain import callbacks, replies, tickets
+from app.domain import callbacks, replies, tags, tickets
 from app.domain import queue as work_queue
 from app.domain.audit import Actor
 from app.domain.replies import ReplyError
@@ -43,6 +43,7 @@ def _filter_from_args() -> work_queue.QueueFilter:
         else "",
         query=args.get("q", "")[:200],
         page=max(request.args.get("page", 1, type=int) or 1, 1),
+        tag=tags.normalize(args.get("tag", "")[:60]),
     )
 
 
@@ -59,6 +60,8 @@ def queue():
         due=due,
         now=utcnow(),
         refresh_seconds=30,
+        row_tags=tags.tags_for([t.id for t in rows]),
+        known_tags=tags.popular(),
     )
 
 

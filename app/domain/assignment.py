@@ -7,6 +7,7 @@ themselves available — in turn (round-robin) or to whoever has the fewest open
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.domain import audit, settings, tickets
@@ -43,10 +44,10 @@ def assign(
     """
     tickets.check_version(ticket, expected_version)
     if assignee is not None and not assignee.active:
-        raise AssignmentError("That agent's account is not active.")
+        raise AssignmentError(_l("That agent's account is not active."))
     note = (note or "").strip()
     if len(note) > NOTE_LIMIT:
-        raise AssignmentError("The note is too long.")
+        raise AssignmentError(_l("The note is too long."))
     previous = ticket.assignee_id
     new_id = assignee.id if assignee is not None else None
     if previous == new_id and not note:
@@ -94,7 +95,7 @@ def mode() -> str:
 
 def set_mode(value: str, actor: Actor) -> None:
     if value not in MODES:
-        raise AssignmentError("Unknown assignment mode.")
+        raise AssignmentError(_l("Unknown assignment mode."))
     settings.put(MODE_SETTING, value)
     audit.record(actor, "settings.auto_assign", mode=value)
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 
 from app.domain.contacts import InvalidContact, normalize_email, normalize_phone
 from app.extensions import db
-from app.models import Agent, CannedReply, Customer, Ticket
+from app.models import Agent, CannedReply, Customer, Ticket, TicketTag
 from app.models.ticket import ACTIVE_SQL
 
 PAGE_SIZE = 50
@@ -26,6 +26,7 @@ class QueueFilter:
     channel: str = ""
     query: str = ""
     page: int = 1
+    tag: str = ""
 
 
 def queue_page(agent: Agent, flt: QueueFilter) -> tuple[list[Ticket], bool]:
@@ -50,6 +51,10 @@ def queue_page(agent: Agent, flt: QueueFilter) -> tuple[list[Ticket], bool]:
         statement = statement.where(Ticket.channel == flt.channel)
     if flt.query.strip():
         statement = statement.where(Ticket.id.in_(search_ids(flt.query)))
+    if flt.tag:
+        statement = statement.where(
+            Ticket.id.in_(select(TicketTag.ticket_id).where(TicketTag.tag == flt.tag))
+        )
     statement = statement.order_by(Ticket.priority.desc(), Ticket.created_at.asc(), Ticket.id.asc())
     offset = (max(flt.page, 1) - 1) * PAGE_SIZE
     rows = db.session.scalars(statement.offset(offset).limit(PAGE_SIZE + 1)).all()

@@ -9,6 +9,7 @@ from app.models.outbox import OutboxItem
 from app.models.settings import CannedReply, RateEvent, Setting
 from app.models.telephony import Call, CallbackRequest, WebhookReceipt
 from app.models.ticket import Attachment, Message, Ticket
+from app.models.workflow import TicketTag
 
 __all__ = [
     "Agent",
@@ -25,6 +26,7 @@ __all__ = [
     "RateEvent",
     "Setting",
     "Ticket",
+    "TicketTag",
     "VerificationChallenge",
     "WebhookReceipt",
 ]

@@ -27,6 +27,9 @@ class Customer(db.Model):
     # When a contact detail was (re)set: a freshly changed contact does not verify on its own.
     email_changed_at: Mapped[datetime | None] = mapped_column()
     phone_changed_at: Mapped[datetime | None] = mapped_column()
+    # Care note ("hard of hearing - text first"): shown on every ticket, even unverified,
+    # so it must hold no private data.
+    care_note: Mapped[str | None] = mapped_column(String(300))
     sms_opted_out: Mapped[bool] = mapped_column(default=False)
     sms_opted_out_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

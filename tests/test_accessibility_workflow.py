@@ -1,0 +1,42 @@
+"""axe-core (WCAG 2.2 AA) on the pages of issue 17: assignment, tags, care notes and more."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain import care_notes, tags
+from app.domain.audit import SYSTEM
+from app.domain.intake import InboundMessage, intake
+from app.extensions import db
+from tests.test_accessibility import axe_page, violations  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.browser
+
+PAGES = [
+    "/agent/",
+    "/agent/?tag=fiber-outage",
+    "/agent/tickets/{ticket_id}",
+    "/agent/admin/assignment",
+]
+
+
+def test_workflow_pages_have_no_axe_violations(app, live_server, axe_page, make_agent):  # noqa: F811
+    make_agent(role="admin")
+    with app.app_context():
+        result = intake(
+            InboundMessage(
+                channel="email", sender_email="a@example.test", subject="Fiber", body_text="Down"
+            )
+        )
+        tags.add(result.ticket, "fiber-outage, växjö", SYSTEM)
+        care_notes.set_care_note(result.ticket.customer, "Hard of hearing: text first", SYSTEM)
+        db.session.commit()
+        ticket_id = result.ticket.id
+    axe_page.goto(live_server.url + "/login")
+    axe_page.fill("input[name=email]", "agent@example.test")
+    axe_page.fill("input[name=password]", "correct-horse-battery")
+    axe_page.click("input[type=submit]")
+    axe_page.wait_for_url("**/agent/**")
+    for path in PAGES:
+        axe_page.goto(live_server.url + path.format(ticket_id=ticket_id))
+        assert violations(axe_page) == [], path
