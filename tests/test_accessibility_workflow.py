@@ -17,6 +17,8 @@ PAGES = [
     "/agent/?tag=fiber-outage",
     "/agent/tickets/{ticket_id}",
     "/agent/admin/assignment",
+    "/agent/tickets/new-call",
+    "/agent/tickets/new-call?phone=0701234567",
 ]
 
 
@@ -40,3 +42,9 @@ def test_workflow_pages_have_no_axe_violations(app, live_server, axe_page, make_
     for path in PAGES:
         axe_page.goto(live_server.url + path.format(ticket_id=ticket_id))
         assert violations(axe_page) == [], path
+    axe_page.goto(live_server.url + "/agent/tickets/new-call")
+    axe_page.fill("#phone", "not a number")
+    axe_page.fill("#subject", "Router")
+    axe_page.click("#new-call-form button[type=submit]")
+    assert "not a phone number" in axe_page.content()
+    assert violations(axe_page) == [], "new-call form with errors"
