@@ -19,6 +19,9 @@ PAGES = [
     "/agent/admin/assignment",
     "/agent/tickets/new-call",
     "/agent/tickets/new-call?phone=0701234567",
+    "/agent/customers/{customer_id}/merge",
+    "/agent/customers/{customer_id}/merge?other={other_id}",
+    "/agent/customers/{customer_id}/merge?other={customer_id}",
 ]
 
 
@@ -34,13 +37,22 @@ def test_workflow_pages_have_no_axe_violations(app, live_server, axe_page, make_
         care_notes.set_care_note(result.ticket.customer, "Hard of hearing: text first", SYSTEM)
         db.session.commit()
         ticket_id = result.ticket.id
+        customer_id = result.ticket.customer_id
+        second = intake(
+            InboundMessage(channel="sms", sender_phone="+46701234567", body_text="Hello")
+        )
+        db.session.commit()
+        other_id = second.ticket.customer_id
     axe_page.goto(live_server.url + "/login")
     axe_page.fill("input[name=email]", "agent@example.test")
     axe_page.fill("input[name=password]", "correct-horse-battery")
     axe_page.click("input[type=submit]")
     axe_page.wait_for_url("**/agent/**")
     for path in PAGES:
-        axe_page.goto(live_server.url + path.format(ticket_id=ticket_id))
+        axe_page.goto(
+            live_server.url
+            + path.format(ticket_id=ticket_id, customer_id=customer_id, other_id=other_id)
+        )
         assert violations(axe_page) == [], path
     axe_page.goto(live_server.url + "/agent/tickets/new-call")
     axe_page.fill("#phone", "not a number")
@@ -48,3 +60,11 @@ def test_workflow_pages_have_no_axe_violations(app, live_server, axe_page, make_
     axe_page.click("#new-call-form button[type=submit]")
     assert "not a phone number" in axe_page.content()
     assert violations(axe_page) == [], "new-call form with errors"
+    axe_page.goto(f"{live_server.url}/agent/customers/{customer_id}/merge?other={customer_id}")
+    axe_page.click("#merge-form button[type=submit]")
+    assert "Tick the box" in axe_page.content()
+    assert violations(axe_page) == [], "merge form asking for confirmation"
+    axe_page.goto(f"{live_server.url}/agent/customers/{customer_id}/merge?other={other_id}")
+    axe_page.click("#merge-form button[type=submit]")
+    assert "Undo this merge" in axe_page.content()
+    assert violations(axe_page) == [], "merge history"

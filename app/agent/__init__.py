@@ -12,4 +12,11 @@ def require_login() -> None:
     """Every agent page needs a login; anonymous visitors get the login page."""
 
 
-from app.agent import admin, assignment, phone_tickets, routes, tags  # noqa: E402,F401
+from app.agent import (  # noqa: E402,F401
+    admin,
+    assignment,
+    customers,
+    phone_tickets,
+    routes,
+    tags,
+)

@@ -15,7 +15,7 @@ import nh3
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.domain import assignment, audit, outbox, tickets
+from app.domain import assignment, audit, customer_merge, outbox, tickets
 from app.domain.audit import SYSTEM, Actor
 from app.extensions import db
 from app.models import Customer, Message, Ticket
@@ -82,6 +82,7 @@ def find_or_create_customer(inbound: InboundMessage) -> Customer:
     if customer is None and inbound.sender_phone:
         customer = db.session.scalar(select(Customer).where(Customer.phone == inbound.sender_phone))
     if customer is not None:
+        customer = customer_merge.follow(customer)  # a merged customer's contact: the kept one
         if not customer.name and inbound.sender_name:
             customer.name = inbound.sender_name[:200]
         return customer

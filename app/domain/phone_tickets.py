@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.domain import audit, tickets
+from app.domain import audit, customer_merge, tickets
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_phone
 from app.domain.tickets import TicketError
@@ -48,7 +48,8 @@ def find_caller(raw_phone: str, region: str = "SE") -> tuple[str | None, Custome
     if not (raw_phone or "").strip():
         return None, None
     phone = normalize_phone(raw_phone, region)
-    return phone, db.session.scalar(select(Customer).where(Customer.phone == phone))
+    customer = db.session.scalar(select(Customer).where(Customer.phone == phone))
+    return phone, customer_merge.follow(customer) if customer is not None else None
 
 
 def open_for_caller(details: CallerDetails, agent: Agent, *, region: str = "SE") -> Ticket:

@@ -9,7 +9,7 @@ from app.models.outbox import OutboxItem
 from app.models.settings import CannedReply, RateEvent, Setting
 from app.models.telephony import Call, CallbackRequest, WebhookReceipt
 from app.models.ticket import Attachment, Message, Ticket
-from app.models.workflow import TicketTag
+from app.models.workflow import CustomerMerge, TicketTag
 
 __all__ = [
     "Agent",
@@ -21,6 +21,7 @@ __all__ = [
     "CallbackRequest",
     "CannedReply",
     "Customer",
+    "CustomerMerge",
     "Message",
     "OutboxItem",
     "RateEvent",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text, func, text
+from sqlalchemy import ForeignKey, Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -30,6 +30,8 @@ class Customer(db.Model):
     # Care note ("hard of hearing - text first"): shown on every ticket, even unverified,
     # so it must hold no private data.
     care_note: Mapped[str | None] = mapped_column(String(300))
+    # Set when this customer was merged into another (see CustomerMerge); intake follows it.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"))
     sms_opted_out: Mapped[bool] = mapped_column(default=False)
     sms_opted_out_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.models.base import utcnow
+from app.models.base import JSONType, utcnow
 
 
 class TicketTag(db.Model):
@@ -20,3 +20,26 @@ class TicketTag(db.Model):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), primary_key=True)
     tag: Mapped[str] = mapped_column(String(40), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CustomerMerge(db.Model):
+    """One merge of `source` into `target`, with what moved, so a wrong merge can be split.
+
+    `snapshot` holds the source's own details as they were (the source row keeps only a
+    pointer to the target meanwhile); it is business data, never copied into the audit log.
+    """
+
+    __tablename__ = "customer_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    confirmed_warnings: Mapped[list | None] = mapped_column(JSONType)
+    snapshot: Mapped[dict] = mapped_column(JSONType)
+    moved: Mapped[dict] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    split_at: Mapped[datetime | None] = mapped_column()
+    split_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    split_reason: Mapped[str | None] = mapped_column(Text)
