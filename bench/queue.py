@@ -38,6 +38,7 @@ def seed(app, tickets: int, batch: int = 20000) -> float:
 
     from app.extensions import db
     from app.models import Customer, Message, Ticket
+    from app.models.customer import fold_name
 
     rng = random.Random(3)
     customers = max(tickets // 5, 1)
@@ -49,7 +50,13 @@ def seed(app, tickets: int, batch: int = 20000) -> float:
                 insert(Customer),
                 [
                     {
-                        "name": f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}",
+                        **dict(
+                            zip(
+                                ("name", "name_folded", "name_tail_folded"),
+                                (name, *fold_name(name)),
+                                strict=True,
+                            )
+                        ),
                         "email": f"customer{i}@example.test",
                         "phone": f"+4670{i:07d}",
                         "language": "sv",
@@ -57,6 +64,7 @@ def seed(app, tickets: int, batch: int = 20000) -> float:
                         "created_at": start,
                     }
                     for i in range(first, min(first + batch, customers))
+                    for name in [f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}"]
                 ],
             )
             db.session.commit()

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import or_, select, update
 
 from app.domain import audit
 from app.domain.audit import Actor
@@ -303,15 +303,13 @@ def suggestions(customer: Customer, region: str = "SE", limit: int = 5) -> list[
             return
         found.setdefault(other.id, Suggestion(other)).reasons.append(reason)
 
-    name = " ".join((customer.name or "").split())
-    if len(name) >= 3:
+    if customer.name_folded and len(customer.name_folded) >= 3:
         for other in db.session.scalars(
             select(Customer)
-            .where(func.lower(Customer.name) == name.lower(), Customer.id != customer.id)
+            .where(Customer.name_folded == customer.name_folded, Customer.id != customer.id)
             .limit(limit)
         ):
-            if " ".join((other.name or "").split()).casefold() == name.casefold():
-                add(other, str(_l("same name")))
+            add(other, str(_l("same name")))
     texts = db.session.execute(
         select(Message.channel, Message.body_text)
         .join(Ticket, Message.ticket_id == Ticket.id)

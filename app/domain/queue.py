@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from redis.exceptions import RedisError
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from app.domain.contacts import InvalidContact, normalize_email, normalize_phone
 from app.extensions import db
@@ -86,21 +86,28 @@ def search_ids(query: str, limit: int = 500):
 
 
 def _name_matches(query: str, limit: int) -> list[int]:
-    """Tickets of customers whose name starts with the query, any case. A range on
-    lower(name) uses the index of migration 0403 on both SQLite and PostgreSQL."""
-    prefix = query.strip().lower()[:100]
+    """Tickets of customers whose name, or the name after its first word (a surname),
+    starts with the query in any case, å/ä/ö included: a range on the Python-folded
+    columns of migration 1704, indexed on SQLite and PostgreSQL alike."""
+    prefix = " ".join(query.split()).casefold()[:100]
     if not prefix or any(c.isdigit() for c in prefix):
         return []
     upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    customers = (
-        select(Customer.id)
-        .where(func.lower(Customer.name) >= prefix, func.lower(Customer.name) < upper)
-        .limit(limit)
+    by_name = select(Customer.id).where(
+        Customer.name_folded >= prefix, Customer.name_folded < upper
     )
+    by_tail = select(Customer.id).where(
+        Customer.name_tail_folded >= prefix, Customer.name_tail_folded < upper
+    )
+    customer_ids = set(db.session.scalars(by_name.limit(limit))) | set(
+        db.session.scalars(by_tail.limit(limit))
+    )
+    if not customer_ids:
+        return []
     return list(
         db.session.scalars(
             select(Ticket.id)
-            .where(Ticket.customer_id.in_(customers))
+            .where(Ticket.customer_id.in_(customer_ids))
             .order_by(Ticket.id.desc())
             .limit(limit)
         )
