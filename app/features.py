@@ -10,6 +10,7 @@ def blueprints() -> list[Blueprint]:
     from app.customer import bp as customer_bp
     from app.identity import bp as identity_bp
     from app.ops import bp as ops_bp
+    from app.surveys import bp as surveys_bp
     from app.telephony import agent_bp as phone_agent_bp
     from app.telephony import bp as telephony_bp
 
@@ -20,4 +21,5 @@ def blueprints() -> list[Blueprint]:
         phone_agent_bp,  # click-to-call and call outcomes
         identity_bp,  # verification panel, /verify/<token>, audit log
         community_bp,  # public pages at / and the agents' draft review
+        surveys_bp,  # /survey/<token>: "How did we do?" from the resolution mail
     ]

@@ -17,6 +17,7 @@ PAGES = [
     "/agent/?tag=fiber-outage",
     "/agent/tickets/{ticket_id}",
     "/agent/admin/assignment",
+    "/agent/admin/satisfaction",
     "/agent/tickets/new-call",
     "/agent/tickets/new-call?phone=0701234567",
     "/agent/customers/{customer_id}/merge",
@@ -43,6 +44,12 @@ def test_workflow_pages_have_no_axe_violations(app, live_server, axe_page, make_
         )
         db.session.commit()
         other_id = second.ticket.customer_id
+        from app.domain import surveys
+
+        result.ticket.resolution_summary = "Restarted"
+        survey = surveys.on_resolved(result.ticket, SYSTEM)
+        db.session.commit()
+        survey_path = f"/survey/{surveys.token_for(survey)}?score=2"
     axe_page.goto(live_server.url + "/login")
     axe_page.fill("input[name=email]", "agent@example.test")
     axe_page.fill("input[name=password]", "correct-horse-battery")
@@ -54,6 +61,13 @@ def test_workflow_pages_have_no_axe_violations(app, live_server, axe_page, make_
             + path.format(ticket_id=ticket_id, customer_id=customer_id, other_id=other_id)
         )
         assert violations(axe_page) == [], path
+    axe_page.goto(live_server.url + survey_path)
+    assert violations(axe_page) == [], "survey answer page"
+    axe_page.click("#survey-form button[type=submit]")
+    assert violations(axe_page) == [], "survey thanks page"
+    axe_page.goto(live_server.url + "/agent/admin/satisfaction")
+    assert "1 (100 %)" in axe_page.content()
+    assert violations(axe_page) == [], "satisfaction with an answer"
     axe_page.goto(live_server.url + "/agent/tickets/new-call")
     axe_page.fill("#phone", "not a number")
     axe_page.fill("#subject", "Router")

@@ -17,6 +17,7 @@ from app.agent import (  # noqa: E402,F401
     assignment,
     customers,
     phone_tickets,
+    reports,
     routes,
     tags,
 )

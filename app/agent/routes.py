@@ -208,6 +208,7 @@ def status(ticket_id: int):
             Actor.agent(current_user.id),
             resolution_summary=form.summary.data,
             expected_version=_expected_version(form),
+            notify=request.form.get("notify_customer") == "1",
         ),
         _("Status changed."),
     )

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from app.domain import audit, callbacks
+from app.domain import audit, callbacks, surveys
 from app.domain.audit import SYSTEM
 from app.domain.intake import OPEN_STATUSES, InboundMessage, intake
 from app.extensions import db
@@ -101,6 +101,10 @@ def handle_inbound_sms(phone: str, body: str, sid: str, language: str | None = N
             answer = handler(customer, CODE.match(body).group(1))
             if answer is not None:
                 return answer
+    if customer is not None and word in ("1", "2", "3"):
+        thanks = surveys.answer_by_sms(customer, int(word))  # "How did we do?" reply
+        if thanks is not None:
+            return thanks
     if word in CALL_WORDS:
         callback = callbacks.request_callback(
             phone=phone, source="sms", language=language, external_sid=sid, confirm_by_sms=False

@@ -6,7 +6,7 @@ import secrets
 
 from sqlalchemy import select
 
-from app.domain import audit, outbox
+from app.domain import audit, outbox, surveys
 from app.domain.audit import Actor
 from app.extensions import db
 from app.models import Ticket
@@ -59,8 +59,11 @@ def change_status(
     *,
     resolution_summary: str | None = None,
     expected_version: int | None = None,
+    notify: bool = False,
 ) -> Ticket:
-    """Move a ticket to `new_status`, enforcing the state machine and recording why."""
+    """Move a ticket to `new_status`, enforcing the state machine and recording why.
+
+    With `notify`, resolving also tells the customer and asks how we did (surveys)."""
     check_version(ticket, expected_version)
     old_status = ticket.status
     if new_status == old_status:
@@ -87,6 +90,8 @@ def change_status(
         old=old_status,
         new=new_status,
     )
+    if new_status == "resolved" and notify:
+        surveys.on_resolved(ticket, actor)
     return ticket
 
 

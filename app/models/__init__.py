@@ -9,7 +9,7 @@ from app.models.outbox import OutboxItem
 from app.models.settings import CannedReply, RateEvent, Setting
 from app.models.telephony import Call, CallbackRequest, WebhookReceipt
 from app.models.ticket import Attachment, Message, Ticket
-from app.models.workflow import CustomerMerge, TicketTag
+from app.models.workflow import CustomerMerge, SatisfactionSurvey, TicketTag
 
 __all__ = [
     "Agent",
@@ -25,6 +25,7 @@ __all__ = [
     "Message",
     "OutboxItem",
     "RateEvent",
+    "SatisfactionSurvey",
     "Setting",
     "Ticket",
     "TicketTag",

@@ -43,3 +43,27 @@ class CustomerMerge(db.Model):
     split_at: Mapped[datetime | None] = mapped_column()
     split_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
     split_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class SatisfactionSurvey(db.Model):
+    """ "How did we do?" after a ticket is resolved: one per resolution notice.
+
+    The customer answers 1 (good), 2 (OK) or 3 (bad) by SMS reply, or with one click in
+    the mail (a link signed with the survey id, so no token is stored). Results are
+    counted per agent (the assignee at resolution), channel and week.
+    """
+
+    __tablename__ = "satisfaction_surveys"
+    __table_args__ = (Index("ix_surveys_customer_sent", "customer_id", "sent_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    channel: Mapped[str] = mapped_column(String(16))  # email | sms
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    score: Mapped[int | None] = mapped_column()
+    answered_at: Mapped[datetime | None] = mapped_column()
+    answered_via: Mapped[str | None] = mapped_column(String(16))
