@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.domain import care_notes, tags
+from app.domain import care_notes, surveys, tags
 from app.domain.audit import SYSTEM
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
@@ -44,8 +44,6 @@ def test_workflow_pages_have_no_axe_violations(app, live_server, axe_page, make_
         )
         db.session.commit()
         other_id = second.ticket.customer_id
-        from app.domain import surveys
-
         result.ticket.resolution_summary = "Restarted"
         survey = surveys.on_resolved(result.ticket, SYSTEM)
         db.session.commit()

@@ -4,66 +4,25 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import HiddenField, SelectField, TextAreaField
-from wtforms.validators import Length
 
 from app.agent import bp
-from app.agent.forms import VersionedForm
-from app.agent.routes import TICKET_CONTEXT_PROVIDERS, _act, _expected_version, _ticket_or_404
+from app.agent.routes import _act, _expected_version, _ticket_or_404
 from app.auth.decorators import admin_required
 from app.domain import assignment
 from app.domain.audit import Actor
 from app.extensions import db
-from app.models import Agent, Ticket
-
-
-class AssignForm(VersionedForm):
-    assignee = SelectField(_l("Give to"), choices=[], validate_choice=False)
-    note = TextAreaField(
-        _l("Note for your colleague (optional, internal)"), validators=[Length(max=2000)]
-    )
-
-
-class AvailabilityForm(FlaskForm):
-    available = HiddenField()
-
-
-class AutoAssignForm(FlaskForm):
-    mode = SelectField(
-        _l("Give new tickets automatically"),
-        choices=[
-            ("off", _l("No, agents take tickets themselves")),
-            ("round_robin", _l("Yes, in turn among available agents")),
-            ("least_loaded", _l("Yes, to the available agent with the fewest open tickets")),
-        ],
-    )
-
-
-def _agent_choices() -> list[tuple[str, str]]:
-    agents = db.session.scalars(
-        select(Agent).where(Agent.active.is_(True)).order_by(Agent.name)
-    ).all()
-    return [("", _("Nobody (unassign)"))] + [(str(a.id), a.name) for a in agents]
-
-
-def _provide(ticket: Ticket) -> dict:
-    form = AssignForm(version=ticket.version, assignee=str(ticket.assignee_id or ""))
-    form.assignee.choices = _agent_choices()
-    return {"assign_form": form}
-
-
-TICKET_CONTEXT_PROVIDERS.append(_provide)
+from app.models import Agent
+from app.workflow.forms import AssignForm, AutoAssignForm, AvailabilityForm
+from app.workflow.panels import agent_choices
 
 
 @bp.post("/tickets/<int:ticket_id>/assign")
 def assign(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     form = AssignForm()
-    form.assignee.choices = _agent_choices()
+    form.assignee.choices = agent_choices()
     raw = (form.assignee.data or "").strip()
     assignee = db.session.get(Agent, int(raw)) if raw.isdigit() else None
     if raw and assignee is None:

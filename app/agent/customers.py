@@ -4,40 +4,17 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, HiddenField, RadioField, TextAreaField
-from wtforms.validators import Length, Optional
 
 from app.agent import bp
-from app.agent.routes import TICKET_CONTEXT_PROVIDERS
 from app.domain import customer_merge
 from app.domain.audit import Actor
 from app.domain.contacts import mask_email, mask_phone
 from app.domain.queue import REFERENCE
 from app.extensions import db
 from app.models import Customer, CustomerMerge, Ticket
-
-
-class MergeForm(FlaskForm):
-    other_id = HiddenField()
-    keep = RadioField(
-        _l("Which customer is kept?"),
-        choices=[("this", _l("This customer")), ("other", _l("The other customer"))],
-        default="this",
-    )
-    reason = TextAreaField(
-        _l("Why are they the same person?"), validators=[Optional(), Length(max=2000)]
-    )
-    confirm = BooleanField(_l("I have checked: merge them anyway"))
-
-
-class SplitForm(FlaskForm):
-    reason = TextAreaField(
-        _l("Why was the merge wrong?"), validators=[Optional(), Length(max=2000)]
-    )
+from app.workflow.forms import MergeForm, SplitForm
 
 
 def _summary(customer: Customer) -> dict:
@@ -51,18 +28,6 @@ def _summary(customer: Customer) -> dict:
         ),
         "proven_phone": customer_merge.proven_phone(customer),
     }
-
-
-def _provide(ticket: Ticket) -> dict:
-    customer = ticket.customer
-    return {
-        "merge_suggestions": customer_merge.suggestions(
-            customer, current_app.config["PHONE_DEFAULT_REGION"]
-        ),
-    }
-
-
-TICKET_CONTEXT_PROVIDERS.append(_provide)
 
 
 def _find_other(raw: str) -> Customer | None:

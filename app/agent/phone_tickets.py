@@ -4,35 +4,13 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
 
 from app.agent import bp
 from app.domain import phone_tickets
 from app.domain.contacts import InvalidContact
 from app.extensions import db
-
-
-class CallerForm(FlaskForm):
-    phone = StringField(_l("Caller's phone number"), validators=[Optional(), Length(max=30)])
-    identified_by = RadioField(
-        _l("How was the caller identified?"),
-        choices=list(phone_tickets.IDENTIFIED_BY.items()),
-        default="stated",
-    )
-    name = StringField(_l("Name (if they told you)"), validators=[Optional(), Length(max=200)])
-    subject = StringField(
-        _l("What is the call about?"), validators=[DataRequired(), Length(max=300)]
-    )
-    notes = TextAreaField(_l("Notes from the call"), validators=[Optional(), Length(max=20000)])
-    priority = SelectField(
-        _l("Priority"),
-        choices=[("0", _l("Low")), ("1", _l("Normal")), ("2", _l("High")), ("3", _l("Urgent"))],
-        default="1",
-    )
+from app.workflow.forms import CallerForm
 
 
 @bp.route("/tickets/new-call", methods=["GET", "POST"])

@@ -4,44 +4,17 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import DataRequired, Length
 
 from app.agent import bp
-from app.agent.routes import TICKET_CONTEXT_PROVIDERS, _ticket_or_404
+from app.agent.routes import _ticket_or_404
 from app.domain import care_notes, tags
 from app.domain.audit import Actor
 from app.domain.tickets import TicketError
 from app.extensions import db
 from app.models import Ticket
-
-
-class TagForm(FlaskForm):
-    tags = StringField(
-        _l("Add tags (separate with commas)"), validators=[DataRequired(), Length(max=400)]
-    )
-
-
-class CareNoteForm(FlaskForm):
-    note = StringField(
-        _l("Care note (shown on every ticket, no private details)"),
-        validators=[Length(max=care_notes.CARE_NOTE_LENGTH)],
-    )
-
-
-def _provide(ticket: Ticket) -> dict:
-    return {
-        "ticket_tags": tags.tags_of(ticket.id),
-        "tag_form": TagForm(),
-        "care_form": CareNoteForm(note=ticket.customer.care_note or ""),
-        "remove_tag_form": FlaskForm(),
-    }
-
-
-TICKET_CONTEXT_PROVIDERS.append(_provide)
+from app.workflow.forms import CareNoteForm, TagForm
 
 
 def _back(ticket: Ticket, anchor: str = "#tags-heading"):

@@ -21,9 +21,6 @@ MODE_SETTING = "auto_assign_mode"
 LAST_SETTING = "auto_assign_last_agent"
 NOTE_LIMIT = 2000
 
-settings.DEFAULTS.setdefault(MODE_SETTING, "off")
-settings.DEFAULTS.setdefault(LAST_SETTING, 0)
-
 
 class AssignmentError(TicketError):
     """An assignment the rules refuse; the message is safe to show to an agent."""

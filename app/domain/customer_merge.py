@@ -21,7 +21,7 @@ import phonenumbers
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
 
-from app.domain import audit
+from app.domain import audit, identity
 from app.domain.audit import Actor
 from app.extensions import db
 from app.models import (
@@ -139,8 +139,6 @@ def merge(
             actor, "customer.merge_self_confirmed", customer_id=target.id, reason_given=True
         )
         return None
-    from app.domain import identity  # identity -> sms -> callbacks -> intake -> here
-
     if identity.is_locked(source) or identity.is_locked(target):
         raise MergeError(
             _l("A customer is locked after too many wrong codes: an admin must unlock first.")

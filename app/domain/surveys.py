@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -61,6 +62,11 @@ THANKS = {
     "en": "Thank you for your answer. It helps us get better.",
     "sv": "Tack för ditt svar. Det hjälper oss att bli bättre.",
 }
+
+
+def _new_message_id() -> str:
+    """As replies.new_email_message_id (replies -> tickets -> surveys: not importable here)."""
+    return f"<{uuid.uuid4().hex}@{current_app.config['SUPPORT_ADDRESS'].split('@', 1)[1]}>"
 
 
 def _language(value: str | None) -> str:
@@ -131,8 +137,6 @@ def on_resolved(ticket: Ticket, actor: Actor) -> SatisfactionSurvey | None:
         url=f"{current_app.config['PUBLIC_BASE_URL']}/survey/{token_for(survey)}",
         team=current_app.config["SUPPORT_NAME"],
     )
-    from app.domain.replies import new_email_message_id
-
     message = Message(
         ticket=ticket,
         direction="out",
@@ -141,7 +145,7 @@ def on_resolved(ticket: Ticket, actor: Actor) -> SatisfactionSurvey | None:
         recipient=customer.email if channel == "email" else customer.phone,
         subject=f"Re: {ticket.subject} [{ticket.reference}]" if channel == "email" else None,
         body_text=body,
-        email_message_id=new_email_message_id() if channel == "email" else None,
+        email_message_id=_new_message_id() if channel == "email" else None,
         delivery_status="queued",
         meta={"kind": "resolved_notice", "survey_id": survey.id},
     )
