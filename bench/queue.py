@@ -145,6 +145,11 @@ def main() -> None:
         ),
         "search phone": lambda: f"/agent/?q=070{rng.randrange(args.tickets // 5):07d}",
         "search words": lambda: f"/agent/?q=problem number {rng.randrange(args.tickets)}",
+        # Names as agents type them, any case, å/ä/ö included (first name or surname).
+        "search name": lambda: (
+            "/agent/?q="
+            + rng.choice(["anna", "KARIN", "sjöberg", "SJÖB", "Holm", "maria l", "OLOF"])
+        ),
     }
     print(
         f"database        {backend}, {max(existing, args.tickets):,} tickets ({active:,} need work)"
@@ -154,7 +159,7 @@ def main() -> None:
         for _ in range(10):
             client.get(make())
         count = (
-            args.requests if not label.startswith("search words") else max(args.requests // 10, 10)
+            args.requests if not label.startswith("search words") else max(args.requests // 2, 10)
         )
         for _ in range(count):
             path = make()

@@ -18,6 +18,8 @@ PAGES = [
     "/agent/tickets/{ticket_id}",
     "/agent/admin/assignment",
     "/agent/admin/satisfaction",
+    "/agent/admin/reports",
+    "/agent/admin/reports?from=2000-01-01",
     "/agent/tickets/new-call",
     "/agent/tickets/new-call?phone=0701234567",
     "/agent/customers/{customer_id}/merge",

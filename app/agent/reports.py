@@ -1,14 +1,14 @@
-"""Manager pages: satisfaction results per agent, channel and week."""
+"""Manager pages: the period report (charts, tables, CSV) and satisfaction results."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import render_template, request
+from flask import Response, render_template, request
 
 from app.agent import bp
 from app.auth.decorators import admin_required
-from app.domain import surveys
+from app.domain import reports, surveys
 from app.models.base import utcnow
 
 
@@ -41,4 +41,40 @@ def satisfaction():
     )
     return render_template(
         "agent/satisfaction.html", results=results, start=start, end=end, error=error
+    )
+
+
+def _report_period() -> reports.Period:
+    def parse(name: str) -> date | None:
+        try:
+            return date.fromisoformat(request.args.get(name, ""))
+        except ValueError:
+            return None
+
+    return reports.period(parse("from"), parse("to"), utcnow().date())
+
+
+@bp.get("/admin/reports")
+@admin_required
+def report_page():
+    p = _report_period()
+    report = reports.build(p)
+    return render_template(
+        "agent/reports.html",
+        report=report,
+        chart=reports.bar_chart(report),
+        max_days=reports.MAX_DAYS,
+    )
+
+
+@bp.get("/admin/reports.csv")
+@admin_required
+def report_csv():
+    p = _report_period()
+    body = reports.to_csv(reports.build(p))
+    filename = f"helpdesk-report-{p.start.isoformat()}-{p.end.isoformat()}.csv"
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

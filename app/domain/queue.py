@@ -17,6 +17,9 @@ from app.models import Agent, CannedReply, Customer, Ticket, TicketTag
 from app.models.ticket import ACTIVE_SQL
 
 PAGE_SIZE = 50
+# A common first name matches tens of thousands of customers: take the newest tickets of
+# the first 150 by name (typing more narrows it), which keeps a name search ~2 ms at 1M.
+NAME_LIMIT = 150
 REFERENCE = re.compile(r"^\s*(HD-\d{4,9})\s*$", re.IGNORECASE)
 
 
@@ -82,7 +85,7 @@ def search_ids(query: str, limit: int = 500):
             pass
     if customer_ids is not None:
         return select(Ticket.id).where(Ticket.customer_id.in_(customer_ids))
-    ids = set(_text_matches(query, limit)) | set(_name_matches(query, limit))
+    ids = set(_text_matches(query, limit)) | set(_name_matches(query, min(limit, NAME_LIMIT)))
     return select(Ticket.id).where(Ticket.id.in_(ids or [0]))
 
 

@@ -6,6 +6,7 @@ Tags are not versioned changes: adding one never makes a colleague's open reply 
 from __future__ import annotations
 
 import re
+import time
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
@@ -76,6 +77,7 @@ def add(ticket: Ticket, text: str, actor: Actor) -> list[str]:
     for tag in new:
         db.session.add(TicketTag(ticket_id=ticket.id, tag=tag))
     if new:
+        forget_popular()
         db.session.flush()
         audit.record(actor, "ticket.tag_added", ticket_id=ticket.id, tags=new)
     return new
@@ -91,9 +93,18 @@ def remove(ticket: Ticket, tag: str, actor: Actor) -> bool:
     return bool(removed)
 
 
-def popular(limit: int = 30) -> list[str]:
-    """The most used tags, for the queue's filter list."""
-    return list(
+_popular_cache: tuple[float, list[str]] | None = None
+POPULAR_CACHE_SECONDS = 60
+
+
+def popular(limit: int = 30, *, fresh: bool = False) -> list[str]:
+    """The most used tags, for the queue's filter list. Counting every tag row is a scan,
+    so the answer is cached per process for a minute (the queue page reloads often)."""
+    global _popular_cache
+    now = time.monotonic()
+    if not fresh and _popular_cache and now - _popular_cache[0] < POPULAR_CACHE_SECONDS:
+        return _popular_cache[1]
+    found = list(
         db.session.scalars(
             select(TicketTag.tag)
             .group_by(TicketTag.tag)
@@ -101,3 +112,10 @@ def popular(limit: int = 30) -> list[str]:
             .limit(limit)
         )
     )
+    _popular_cache = (now, found)
+    return found
+
+
+def forget_popular() -> None:
+    global _popular_cache
+    _popular_cache = None
