@@ -23,6 +23,7 @@ from sqlalchemy import or_, select, update
 
 from app.domain import audit, identity
 from app.domain.audit import Actor
+from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import (
     CallbackRequest,
@@ -48,7 +49,7 @@ CONTACT_FIELDS = ("email", "phone")
 EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-class MergeError(ValueError):
+class MergeError(DomainError):
     """A merge or split the rules refuse; the message is safe to show to an agent."""
 
 

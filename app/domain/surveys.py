@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.domain import audit, outbox
 from app.domain.audit import Actor
+from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import Agent, Customer, Message, SatisfactionSurvey, Ticket
 from app.models.base import utcnow
@@ -159,16 +161,16 @@ def on_resolved(ticket: Ticket, actor: Actor) -> SatisfactionSurvey | None:
     return survey
 
 
-class SurveyError(ValueError):
+class SurveyError(DomainError):
     """An answer we cannot take; the message is safe to show."""
 
 
 def answer(survey: SatisfactionSurvey, score: int, via: str) -> SatisfactionSurvey:
     """Record (or, within the answer period, change) the customer's answer."""
     if score not in SCORES:
-        raise SurveyError("Answer 1, 2 or 3.")
+        raise SurveyError(_l("Answer 1, 2 or 3."))
     if utcnow() - survey.sent_at > timedelta(days=ANSWER_DAYS):
-        raise SurveyError("This question has closed.")
+        raise SurveyError(_l("This question has closed."))
     changed = survey.score is not None
     survey.score, survey.answered_at, survey.answered_via = score, utcnow(), via
     audit.record(
