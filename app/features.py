@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from app.api import bp as api_bp
 from app.community import bp as community_bp
 from app.customer import bp as customer_bp
 from app.identity import bp as identity_bp
@@ -21,5 +22,6 @@ def blueprints() -> list[Blueprint]:
         phone_agent_bp,  # click-to-call and call outcomes
         identity_bp,  # verification panel, /verify/<token>, audit log
         community_bp,  # public pages at / and the agents' draft review
+        api_bp,  # /api/v1: JSON API for integrations (token, scopes; app/api/openapi.json)
         surveys_bp,  # /survey/<token>: "How did we do?" from the resolution mail
     ]

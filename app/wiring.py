@@ -15,7 +15,7 @@ from collections.abc import Callable
 from app.identity.panel import identity_panel
 from app.models import OutboxItem, Ticket
 from app.workflow.panels import assignment_panel, merge_panel, tags_panel
-from workers import community, handlers, identity, telephony
+from workers import community, handlers, identity, telephony, webhooks
 
 # topic -> handler(payload, item). Handlers run inside an RQ job with an app context and
 # must be idempotent: a job may run twice.
@@ -28,6 +28,7 @@ TOPIC_HANDLERS: dict[str, Callable[[dict, OutboxItem], None]] = {
     "call.place": telephony.place_call,
     "article.draft": community.draft,
     "article.publish": community.publish,
+    "webhook.deliver": webhooks.deliver_webhook,  # signed ticket events (issue 17)
 }
 
 # Ticket page panels: each returns template variables for one ticket, in this order.

@@ -19,6 +19,7 @@ PAGES = [
     "/agent/admin/assignment",
     "/agent/admin/satisfaction",
     "/agent/admin/reports",
+    "/agent/admin/integrations",
     "/agent/admin/reports?from=2000-01-01",
     "/agent/tickets/new-call",
     "/agent/tickets/new-call?phone=0701234567",
@@ -68,6 +69,14 @@ def test_workflow_pages_have_no_axe_violations(app, live_server, axe_page, make_
     axe_page.goto(live_server.url + "/agent/admin/satisfaction")
     assert "1 (100 %)" in axe_page.content()
     assert violations(axe_page) == [], "satisfaction with an answer"
+    axe_page.goto(live_server.url + "/agent/admin/integrations")
+    axe_page.fill("#token-name", "CRM")
+    axe_page.check("input[value='tickets:read']")
+    axe_page.click("#token-form button[type=submit]")
+    assert "shown only once" in axe_page.content()
+    assert violations(axe_page) == [], "integrations with a new token"
+    axe_page.click("#webhook-form button[type=submit]")
+    assert violations(axe_page) == [], "integrations with errors"
     axe_page.goto(live_server.url + "/agent/tickets/new-call")
     axe_page.fill("#phone", "not a number")
     axe_page.fill("#subject", "Router")

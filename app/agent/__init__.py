@@ -16,6 +16,7 @@ from app.agent import (  # noqa: E402,F401
     admin,
     assignment,
     customers,
+    integrations,
     phone_tickets,
     reports,
     routes,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.domain import audit, settings, tickets
+from app.domain import audit, integrations, settings, tickets
 from app.domain.audit import SYSTEM, Actor
 from app.domain.tickets import TicketError
 from app.extensions import db
@@ -74,6 +74,7 @@ def assign(
         previous_assignee_id=previous,
         with_note=bool(note),
     )
+    integrations.emit("ticket.updated", ticket)
     return ticket
 
 

@@ -15,7 +15,7 @@ import nh3
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.domain import assignment, audit, customer_merge, outbox, tickets
+from app.domain import assignment, audit, customer_merge, integrations, outbox, tickets
 from app.domain.audit import SYSTEM, Actor
 from app.extensions import db
 from app.models import Customer, Message, Ticket
@@ -202,6 +202,7 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
         created = True
         audit.record(actor, "ticket.opened", ticket_id=ticket.id, channel=inbound.channel)
         assignment.auto_assign(ticket)
+        integrations.emit("ticket.created", ticket)
     elif ticket.status == TicketStatus.RESOLVED:
         tickets.change_status(ticket, TicketStatus.OPEN, actor)
         reopened = True

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.domain import audit, customer_merge, tickets
+from app.domain import audit, customer_merge, integrations, tickets
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_phone
 from app.domain.tickets import TicketError
@@ -133,4 +133,5 @@ def open_for_caller(details: CallerDetails, agent: Agent, *, region: str = "SE")
         )
     )
     db.session.flush()
+    integrations.emit("ticket.created", ticket)
     return ticket

@@ -7,7 +7,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.domain import audit, outbox, surveys
+from app.domain import audit, integrations, outbox, surveys
 from app.domain.audit import Actor
 from app.domain.errors import DomainError
 from app.extensions import db
@@ -101,6 +101,7 @@ def change_status(
     )
     if new_status == "resolved" and notify:
         surveys.on_resolved(ticket, actor)
+    integrations.emit("ticket.resolved" if new_status == "resolved" else "ticket.updated", ticket)
     return ticket
 
 
@@ -125,4 +126,5 @@ def set_priority(
     ticket.priority = priority
     touch(ticket)
     audit.record(actor, "ticket.priority", ticket_id=ticket.id, priority=priority)
+    integrations.emit("ticket.updated", ticket)
     return ticket

@@ -9,9 +9,16 @@ from app.models.outbox import OutboxItem
 from app.models.settings import CannedReply, RateEvent, Setting
 from app.models.telephony import Call, CallbackRequest, WebhookReceipt
 from app.models.ticket import Attachment, Message, Ticket
-from app.models.workflow import CustomerMerge, SatisfactionSurvey, TicketTag
+from app.models.workflow import (
+    ApiToken,
+    CustomerMerge,
+    SatisfactionSurvey,
+    TicketTag,
+    WebhookEndpoint,
+)
 
 __all__ = [
+    "ApiToken",
     "Agent",
     "Article",
     "ArticleVote",
@@ -30,5 +37,6 @@ __all__ = [
     "Ticket",
     "TicketTag",
     "VerificationChallenge",
+    "WebhookEndpoint",
     "WebhookReceipt",
 ]

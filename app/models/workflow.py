@@ -67,3 +67,35 @@ class SatisfactionSurvey(db.Model):
     score: Mapped[int | None] = mapped_column()
     answered_at: Mapped[datetime | None] = mapped_column()
     answered_via: Mapped[str | None] = mapped_column(String(16))
+
+
+class ApiToken(db.Model):
+    """A token one integration uses for the JSON API: scoped, revocable, stored only as a
+    SHA-256 hash (the token is 32 random bytes, so a fast hash is enough)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    prefix: Mapped[str] = mapped_column(String(12))  # shown to admins to tell tokens apart
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[list] = mapped_column(JSONType)
+    created_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    revoked_at: Mapped[datetime | None] = mapped_column()
+
+
+class WebhookEndpoint(db.Model):
+    """Where ticket events are POSTed, signed with HMAC-SHA256 over the body. The secret is
+    kept (it must be, to sign), shown to the admin once."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(128))
+    events: Mapped[list] = mapped_column(JSONType)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

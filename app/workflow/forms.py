@@ -97,3 +97,11 @@ class CallerForm(FlaskForm):
         choices=[("0", _l("Low")), ("1", _l("Normal")), ("2", _l("High")), ("3", _l("Urgent"))],
         default="1",
     )
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Integration name"), validators=[DataRequired(), Length(max=120)])
+
+
+class WebhookForm(FlaskForm):
+    url = StringField(_l("Address to POST events to"), validators=[DataRequired(), Length(max=500)])
