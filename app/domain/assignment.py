@@ -98,11 +98,16 @@ def set_mode(value: str, actor: Actor) -> None:
     audit.record(actor, "settings.auto_assign", mode=value)
 
 
-def open_load() -> dict[int, int]:
-    """Tickets that need work per assignee (uses ix_tickets_assignee_status)."""
+def open_load(agent_ids: list[int] | None = None) -> dict[int, int]:
+    """Tickets that need work per assignee. Naming the agents lets the database read only
+    their ranges of ix_tickets_assignee_status (all assignees: a scan of every ticket)."""
+    if agent_ids is None:
+        agent_ids = list(db.session.scalars(select(Agent.id)))
+    if not agent_ids:
+        return {}
     rows = db.session.execute(
         select(Ticket.assignee_id, func.count())
-        .where(Ticket.assignee_id.is_not(None), Ticket.status.in_(("new", "open", "waiting")))
+        .where(Ticket.assignee_id.in_(agent_ids), Ticket.status.in_(("new", "open", "waiting")))
         .group_by(Ticket.assignee_id)
     ).all()
     return {agent_id: count for agent_id, count in rows}
@@ -123,7 +128,7 @@ def pick(candidates: list[Agent], how: str) -> Agent | None:
     if not candidates:
         return None
     if how == "least_loaded":
-        load = open_load()
+        load = open_load([a.id for a in candidates])
         return min(candidates, key=lambda a: (load.get(a.id, 0), a.id))
     last = int(settings.get(LAST_SETTING, fresh=True) or 0)
     chosen = next((a for a in candidates if a.id > last), candidates[0])

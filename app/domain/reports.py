@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Float, Integer, cast, func, select
 
 from app.domain import assignment, surveys
 from app.extensions import db
@@ -100,50 +100,56 @@ class Report:
         ]
 
 
-def _day(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+def _seconds_between(later, earlier):
+    """`later - earlier` in seconds, computed by the database (parsing 40,000 timestamps
+    in Python took longer than the whole report may)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.unixepoch(later, type_=Integer) - func.unixepoch(earlier, type_=Integer)
+    return cast(func.extract("epoch", later - earlier), Float)
 
 
-def _minutes(rows) -> list[float]:
-    return [(later - opened).total_seconds() / 60 for opened, later in rows if later >= opened]
+def _per_day(column, p: Period) -> dict[date, dict[str, int]]:
+    """Counts per day and channel: one small indexed range per day (a GROUP BY date()
+    over the whole period sorted every row and was 4x slower on SQLite)."""
+    out: dict[date, dict[str, int]] = {}
+    for day in p.days:
+        start = datetime.combine(day, time.min)
+        rows = db.session.execute(
+            select(Ticket.channel, func.count())
+            .where(column >= start, column < start + timedelta(days=1))
+            .group_by(Ticket.channel)
+        )
+        out[day] = {str(channel): count for channel, count in rows}
+    return out
+
+
+def _durations(seconds, *where) -> Durations:
+    # Core, not ORM, execution: tens of thousands of plain numbers, no object overhead.
+    values = db.session.connection().execute(select(seconds).where(*where)).scalars().all()
+    return Durations.of([float(v) / 60 for v in values if v is not None and v >= 0])
 
 
 def build(p: Period) -> Report:
     report = Report(period=p)
-    report.daily = {day: {channel: [0, 0] for channel in CHANNELS} for day in p.days}
-    day_of = func.date(Ticket.created_at)
-    for day, channel, count in db.session.execute(
-        select(day_of, Ticket.channel, func.count())
-        .where(Ticket.created_at >= p.since, Ticket.created_at < p.until)
-        .group_by(day_of, Ticket.channel)
-    ):
-        report.daily.get(_day(day), {}).setdefault(channel, [0, 0])[0] += count
-    resolved_day = func.date(Ticket.resolved_at)
-    for day, channel, count in db.session.execute(
-        select(resolved_day, Ticket.channel, func.count())
-        .where(Ticket.resolved_at >= p.since, Ticket.resolved_at < p.until)
-        .group_by(resolved_day, Ticket.channel)
-    ):
-        report.daily.get(_day(day), {}).setdefault(channel, [0, 0])[1] += count
-    report.first_response = Durations.of(
-        _minutes(
-            db.session.execute(
-                select(Ticket.created_at, Ticket.first_response_at).where(
-                    Ticket.created_at >= p.since,
-                    Ticket.created_at < p.until,
-                    Ticket.first_response_at.is_not(None),
-                )
-            )
-        )
+    came = _per_day(Ticket.created_at, p)
+    went = _per_day(Ticket.resolved_at, p)
+    report.daily = {
+        day: {
+            channel: [came[day].get(channel, 0), went[day].get(channel, 0)]
+            for channel in sorted({*CHANNELS, *came[day], *went[day]})
+        }
+        for day in p.days
+    }
+    report.first_response = _durations(
+        _seconds_between(Ticket.first_response_at, Ticket.created_at),
+        Ticket.created_at >= p.since,
+        Ticket.created_at < p.until,
+        Ticket.first_response_at.is_not(None),
     )
-    report.resolution = Durations.of(
-        _minutes(
-            db.session.execute(
-                select(Ticket.created_at, Ticket.resolved_at).where(
-                    Ticket.resolved_at >= p.since, Ticket.resolved_at < p.until
-                )
-            )
-        )
+    report.resolution = _durations(
+        _seconds_between(Ticket.resolved_at, Ticket.created_at),
+        Ticket.resolved_at >= p.since,
+        Ticket.resolved_at < p.until,
     )
     requested, completed, attempts = db.session.execute(
         select(
@@ -170,8 +176,8 @@ def build(p: Period) -> Report:
             .group_by(Ticket.assignee_id)
         ).all()
     )
-    open_now = assignment.open_load()
     agents = db.session.scalars(select(Agent).order_by(Agent.name)).all()
+    open_now = assignment.open_load([a.id for a in agents])
     report.workload = [
         {"agent": a.name, "resolved": resolved_by.get(a.id, 0), "open": open_now.get(a.id, 0)}
         for a in agents
