@@ -527,6 +527,14 @@ SV = {
     "Switch off %(url)s": "Stäng av %(url)s",
     "Integration name": "Integrationens namn",
     "Address to POST events to": "Adress som händelserna skickas till (POST)",
+    # --- issue 17: collisions and live presence ---
+    "%(name)s is typing a reply.": "%(name)s skriver ett svar.",
+    "%(name)s is viewing this ticket.": "%(name)s tittar på det här ärendet.",
+    "Someone else changed this ticket while you were writing. Nothing was sent or saved yet; your text is kept below.": "Någon annan ändrade ärendet medan du skrev. Inget har skickats eller sparats ännu; din text finns kvar nedan.",
+    "New since you opened the ticket:": "Nytt sedan du öppnade ärendet:",
+    "Read it, change your text if needed, then send it again.": "Läs det, ändra din text om det behövs och skicka den igen.",
+    "Send anyway": "Skicka ändå",
+    "Your note was not saved yet because the ticket changed (see above). It is kept here.": "Din anteckning sparades inte eftersom ärendet ändrades (se ovan). Den finns kvar här.",
 }
 
 

@@ -41,6 +41,7 @@ def test_workflow_pages_have_no_axe_violations(app, live_server, axe_page, make_
         care_notes.set_care_note(result.ticket.customer, "Hard of hearing: text first", SYSTEM)
         db.session.commit()
         ticket_id = result.ticket.id
+        reference = result.ticket.reference
         customer_id = result.ticket.customer_id
         second = intake(
             InboundMessage(channel="sms", sender_phone="+46701234567", body_text="Hello")
@@ -69,6 +70,21 @@ def test_workflow_pages_have_no_axe_violations(app, live_server, axe_page, make_
     axe_page.goto(live_server.url + "/agent/admin/satisfaction")
     assert "1 (100 %)" in axe_page.content()
     assert violations(axe_page) == [], "satisfaction with an answer"
+    axe_page.goto(f"{live_server.url}/agent/tickets/{ticket_id}")
+    with app.app_context():
+        intake(
+            InboundMessage(
+                channel="email",
+                sender_email="a@example.test",
+                subject=f"Re: [{reference}]",
+                body_text="More news",
+            )
+        )
+        db.session.commit()
+    axe_page.fill("#reply-body", "My answer")
+    axe_page.click("#reply-form button[type=submit]")
+    assert "Send anyway" in axe_page.content()
+    assert violations(axe_page) == [], "ticket page after a collision"
     axe_page.goto(live_server.url + "/agent/admin/integrations")
     axe_page.fill("#token-name", "CRM")
     axe_page.check("input[value='tickets:read']")

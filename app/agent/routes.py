@@ -86,6 +86,21 @@ def ticket(ticket_id: int):
         canned = db.session.get(CannedReply, canned_id)
         if canned is not None:
             reply_form.body.data = work_queue.render_canned(canned, ticket, current_user)
+    return _render_ticket(ticket, reply_form=reply_form)
+
+
+def _render_ticket(
+    ticket: Ticket,
+    *,
+    reply_form: ReplyForm | None = None,
+    note_form: NoteForm | None = None,
+    conflict: dict | None = None,
+):
+    """The ticket page; after a refused (stale) reply or note it keeps the agent's text,
+    shows what is new since they opened the page, and the form now sends anyway."""
+    reply_form = reply_form or ReplyForm(
+        version=ticket.version, channel=replies.default_channel(ticket)
+    )
     messages = ticket.messages
     attachments = db.session.scalars(
         select(Attachment).where(Attachment.message_id.in_([m.id for m in messages]))
@@ -108,7 +123,9 @@ def ticket(ticket_id: int):
         timeline=timeline,
         attachments=by_message,
         reply_form=reply_form,
-        note_form=NoteForm(version=ticket.version),
+        note_form=note_form or NoteForm(version=ticket.version),
+        conflict=conflict,
+        last_message_id=max([m.id for m in messages], default=0),
         status_form=StatusForm(version=ticket.version),
         claim_form=ClaimForm(version=ticket.version),
         priority_form=PriorityForm(version=ticket.version, priority=str(ticket.priority)),
@@ -165,11 +182,32 @@ def _act(ticket: Ticket, form, action: Callable[[], object], done: str):
     return _back(ticket)
 
 
+def _kept_after_conflict(ticket: Ticket, form, kind: str):
+    """Someone changed the ticket while the agent wrote: nothing was saved, but the text
+    stays in the form (now carrying the current version, so one click sends it anyway),
+    under the messages that arrived since the agent opened the page."""
+    db.session.rollback()
+    ticket = _ticket_or_404(ticket.id)
+    seen = request.form.get("seen_message_id", type=int) or 0
+    form.version.data = ticket.version
+    conflict = {
+        "kind": kind,
+        "new_messages": [m for m in ticket.messages if m.id > seen],
+    }
+    forms = {"reply_form": form} if kind == "reply" else {"note_form": form}
+    return _render_ticket(ticket, conflict=conflict, **forms), 409
+
+
 @bp.post("/tickets/<int:ticket_id>/reply")
 def reply(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     form = ReplyForm()
     presence.mark_present(ticket.id, current_user, "replying")
+    if form.validate_on_submit():
+        try:
+            tickets.check_version(ticket, _expected_version(form))
+        except StaleVersion:
+            return _kept_after_conflict(ticket, form, "reply")
     return _act(
         ticket,
         form,
@@ -188,6 +226,11 @@ def reply(ticket_id: int):
 def note(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            tickets.check_version(ticket, _expected_version(form))
+        except StaleVersion:
+            return _kept_after_conflict(ticket, form, "note")
     return _act(
         ticket,
         form,
@@ -249,6 +292,23 @@ def priority(ticket_id: int):
         ),
         _("Priority changed."),
     )
+
+
+@bp.get("/tickets/<int:ticket_id>/presence")
+def ticket_presence(ticket_id: int):
+    """Who else is on this ticket, for the page's live line (polled by agent.js); the
+    caller says whether they are viewing or typing."""
+    ticket = _ticket_or_404(ticket_id)
+    activity = "typing" if request.args.get("activity") == "typing" else "viewing"
+    presence.mark_present(ticket.id, current_user, activity)
+    others = presence.others_present(ticket.id, current_user)
+    return {"others": others, "text": " ".join(presence_text(o) for o in others)}
+
+
+def presence_text(other: dict) -> str:
+    if other["activity"] in ("replying", "typing"):
+        return _("%(name)s is typing a reply.", name=other["name"])
+    return _("%(name)s is viewing this ticket.", name=other["name"])
 
 
 @bp.get("/attachments/<int:attachment_id>")
