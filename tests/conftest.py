@@ -104,6 +104,7 @@ def app(migrated, tmp_path, queue_name, mail_sink, twilio_stub):
     use_app(application)
     with application.app_context():
         support.wipe_database()
+        support.always_open()
     yield application
     with application.app_context():
         db.session.remove()

@@ -48,6 +48,7 @@ def test_config(database_url: str, data_dir: Path) -> dict:
         "JOB_RETRY_INTERVALS": [0, 0],
         "TWILIO_AUTH_TOKEN": "test-auth-token",
         "SERVER_NAME": None,
+        "BUSINESS_COUNTRY": "none",  # no public holidays in tests unless a test asks
     }
 
 
@@ -57,6 +58,13 @@ def wipe_database() -> None:
     tags.forget_popular()
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(delete(table))
+    db.session.commit()
+
+
+def always_open() -> None:
+    """Tests run at any hour and on any day: open round the clock, no public holidays,
+    unless a test sets its own hours (tests/test_hours.py does)."""
+    settings.put("business_hours", {"open": 0, "close": 24, "days": list(range(7))})
     db.session.commit()
 
 
