@@ -623,6 +623,20 @@ SV = {
     "Go to the start page": "Gå till startsidan",
     # --- merge of issues 12 and 13 ---
     "That time has passed or we are closed then. Choose another time.": "Den tiden har passerat eller så har vi stängt då. Välj en annan tid.",
+    # --- issue 17: service levels ---
+    "Give a number of minutes.": "Ange ett antal minuter.",
+    "Whole minutes only, for example 240.": "Bara hela minuter, till exempel 240.",
+    "Between 1 and %(max)s minutes of opening hours.": "Mellan 1 och %(max)s minuter av öppettiden.",
+    "The first response cannot be due after the resolution.": "Första svaret kan inte ha en senare tidsgräns än lösningen.",
+    "Service levels": "Servicenivåer",
+    "Targets are minutes of opening hours: the clocks stop when we are closed (evenings, weekends, public holidays and closed days in the settings) and while a ticket waits for the customer.": "Målen är minuter av öppettid: klockorna står stilla när vi har stängt (kvällar, helger, helgdagar och stängda dagar i inställningarna) och medan ett ärende väntar på kunden.",
+    "Please correct the marked field.": "Rätta det markerade fältet.",
+    "Targets per priority (minutes)": "Mål per prioritet (minuter)",
+    "Next response": "Nästa svar",
+    "Faster first response for a channel (minutes, empty: as the priority)": "Snabbare första svar för en kanal (minuter, tomt: som prioriteten)",
+    "Answer due": "Svar senast",
+    "overdue %(time)s": "försenat %(time)s",
+    "%(time)s left": "%(time)s kvar",
 }
 
 

@@ -85,6 +85,11 @@ def test_workflow_pages_have_no_axe_violations(app, live_server, axe_page, make_
     axe_page.click("#reply-form button[type=submit]")
     assert "Send anyway" in axe_page.content()
     assert violations(axe_page) == [], "ticket page after a collision"
+    axe_page.goto(live_server.url + "/agent/admin/sla")
+    axe_page.fill("[id='2_resolution']", "-5")
+    axe_page.click("#sla-form button[type=submit]")
+    assert "Whole minutes only" in axe_page.content()
+    assert violations(axe_page) == [], "SLA form with an error"
     axe_page.goto(live_server.url + "/agent/admin/integrations")
     axe_page.fill("#token-name", "CRM")
     axe_page.check("input[value='tickets:read']")

@@ -20,5 +20,6 @@ from app.agent import (  # noqa: E402,F401
     phone_tickets,
     reports,
     routes,
+    sla_admin,
     tags,
 )

@@ -20,7 +20,7 @@ from app.agent.forms import (
     ReplyForm,
     StatusForm,
 )
-from app.domain import callbacks, replies, tags, tickets
+from app.domain import callbacks, replies, sla, tags, tickets
 from app.domain import queue as work_queue
 from app.domain.audit import Actor
 from app.domain.errors import DomainError
@@ -60,8 +60,15 @@ def queue():
         now=utcnow(),
         refresh_seconds=30,
         row_tags=tags.tags_for([t.id for t in rows]),
+        clocks=_clocks(rows),
         known_tags=tags.popular(),
     )
+
+
+def _clocks(rows: list[Ticket]) -> dict:
+    """The running response clock of each ticket on the page (business time, app.domain.sla)."""
+    now, table = utcnow(), sla.targets()
+    return {t.id: sla.running_clock(t, now, table) for t in rows}
 
 
 def _ticket_or_404(ticket_id: int) -> Ticket:
