@@ -637,6 +637,10 @@ SV = {
     "Answer due": "Svar senast",
     "overdue %(time)s": "försenat %(time)s",
     "%(time)s left": "%(time)s kvar",
+    # --- issue 17: attachments on replies ---
+    "Files can only be sent by email.": "Filer kan bara skickas med e-post.",
+    "Files may be at most %(each)s MB each and %(total)s MB together.": "Filer får vara högst %(each)s MB var och %(total)s MB tillsammans.",
+    "Attach files (email only, at most %(each)s MB each)": "Bifoga filer (bara e-post, högst %(each)s MB var)",
 }
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from app.adapters.files import attachment_path
 from app.adapters.smtp import send
 from app.domain.mail import compose_reply
 from app.extensions import db
@@ -17,7 +18,18 @@ from workers.telephony import deliver_sms
 
 
 def deliver_email(message: Message) -> None:
-    send(compose_reply(message))
+    mail = compose_reply(message)
+    for item in message.attachments:  # an agent's files, read back from the file store
+        maintype, _, subtype = (item.content_type or "").partition("/")
+        if not maintype or not subtype:
+            maintype, subtype = "application", "octet-stream"
+        mail.add_attachment(
+            attachment_path(item.sha256).read_bytes(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=item.filename,
+        )
+    send(mail)
 
 
 # channel -> function that delivers one outgoing Message (raises to retry).

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.utils import secure_filename
 
 from app.adapters import presence
-from app.adapters.files import attachment_path
+from app.adapters.files import attachment_path, store_attachments
 from app.agent import bp
 from app.agent.forms import (
     ClaimForm,
@@ -23,6 +25,7 @@ from app.agent.forms import (
 from app.domain import callbacks, replies, sla, tags, tickets
 from app.domain import queue as work_queue
 from app.domain.audit import Actor
+from app.domain.email_types import ParsedAttachment
 from app.domain.errors import DomainError
 from app.domain.tickets import StaleVersion
 from app.extensions import db
@@ -215,18 +218,35 @@ def reply(ticket_id: int):
             tickets.check_version(ticket, _expected_version(form))
         except StaleVersion:
             return _kept_after_conflict(ticket, form, "reply")
+    files = _uploaded_files()
     return _act(
         ticket,
         form,
-        lambda: replies.reply(
-            ticket,
-            current_user,
-            form.body.data,
-            channel=form.channel.data,
-            expected_version=_expected_version(form),
+        lambda: (
+            replies.reply(
+                ticket,
+                current_user,
+                form.body.data,
+                channel=form.channel.data,
+                expected_version=_expected_version(form),
+                attachments=files,
+            ),
+            store_attachments(files),  # before the commit in _act: rows never lack files
         ),
         _("Your reply is on its way."),
     )
+
+
+def _uploaded_files() -> list[ParsedAttachment]:
+    """Files chosen in the reply form (a browser sends an empty part when none is)."""
+    files = []
+    for upload in request.files.getlist("attachments"):
+        if not upload or not upload.filename:
+            continue
+        name = secure_filename(upload.filename) or "file"
+        content_type = upload.mimetype or mimetypes.guess_type(name)[0] or ""
+        files.append(ParsedAttachment(filename=name, content_type=content_type, data=upload.read()))
+    return files
 
 
 @bp.post("/tickets/<int:ticket_id>/note")
