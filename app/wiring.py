@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from app.identity.panel import identity_panel
 from app.models import OutboxItem, Ticket
+from app.plain_language import readability_panel
 from app.telephony.panel import phone_panel
 from app.workflow.panels import assignment_panel, merge_panel, tags_panel
 from workers import community, handlers, identity, telephony, webhooks
@@ -35,6 +36,7 @@ TOPIC_HANDLERS: dict[str, Callable[[dict, OutboxItem], None]] = {
 # Ticket page panels: each returns template variables for one ticket, in this order.
 TICKET_PANELS: list[Callable[[Ticket], dict]] = [
     identity_panel,
+    readability_panel,
     phone_panel,  # same-number hint for web requests; calls that could not be placed
     assignment_panel,  # who has the ticket (issue 17)
     tags_panel,  # tags and the customer's care note

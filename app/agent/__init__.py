@@ -18,6 +18,7 @@ from app.agent import (  # noqa: E402,F401
     customers,
     integrations,
     phone_tickets,
+    plain_language,
     reports,
     routes,
     sla_admin,
