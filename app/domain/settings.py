@@ -73,6 +73,20 @@ DEFAULTS: dict[str, object] = {
         "identity_checks": 90,
         "audit_log": 730,
     },
+    # assignment: automatic assignment of new tickets (off | round_robin | least_loaded)
+    "auto_assign_mode": "off",
+    "auto_assign_last_agent": 0,  # round-robin: the agent who got the last ticket
+    # SLA targets in minutes of opening hours, per priority (0 low .. 3 urgent); an
+    # optional faster first response per channel (app.domain.sla)
+    "sla_targets": {
+        "priority": {
+            "0": {"first_response": 960, "next_response": 960, "resolution": 4800},
+            "1": {"first_response": 480, "next_response": 480, "resolution": 2400},
+            "2": {"first_response": 120, "next_response": 240, "resolution": 960},
+            "3": {"first_response": 30, "next_response": 60, "resolution": 480},
+        },
+        "first_response_by_channel": {},
+    },
 }
 _cache: dict[str, tuple[float, object]] = {}
 CACHE_SECONDS = 30

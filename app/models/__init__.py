@@ -11,9 +11,17 @@ from app.models.privacy import PrivacyRequest, ScheduledRun
 from app.models.settings import CannedReply, RateEvent, Setting
 from app.models.telephony import Call, CallbackRequest, WebhookReceipt
 from app.models.ticket import Attachment, Message, Ticket
+from app.models.workflow import (
+    ApiToken,
+    CustomerMerge,
+    SatisfactionSurvey,
+    TicketTag,
+    WebhookEndpoint,
+)
 
 __all__ = [
     "TrustedHelper",
+    "ApiToken",
     "Agent",
     "Article",
     "ArticleVote",
@@ -23,13 +31,17 @@ __all__ = [
     "CallbackRequest",
     "CannedReply",
     "Customer",
+    "CustomerMerge",
     "Message",
     "OutboxItem",
     "PrivacyRequest",
     "RateEvent",
     "ScheduledRun",
+    "SatisfactionSurvey",
     "Setting",
     "Ticket",
+    "TicketTag",
     "VerificationChallenge",
+    "WebhookEndpoint",
     "WebhookReceipt",
 ]

@@ -35,6 +35,9 @@ class Ticket(db.Model):
             sqlite_where=text(ACTIVE_SQL),
             postgresql_where=text(ACTIVE_SQL),
         ),
+        # Reports (migration 1706): covering indexes for ranges of opening/resolution days.
+        Index("ix_tickets_created_report", "created_at", "channel", "first_response_at"),
+        Index("ix_tickets_resolved_report", "resolved_at", "channel", "created_at", "assignee_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
