@@ -45,6 +45,44 @@ def serve(host: str | None, port: int | None, lmtp: bool) -> None:
     run_until_stopped(controller)
 
 
+@inbound_cli.command("imap")
+@click.option("--once", is_flag=True, help="Import what is waiting in every mailbox, then exit.")
+def imap(once: bool) -> None:
+    """Read the mailboxes of IMAP_MAILBOXES and the admin page; IDLE (or poll) for new mail."""
+    from app.domain.mailboxes import MailboxConfigError
+    from inbound.imap import MailboxFetcher, MailboxSupervisor
+
+    app = current_app._get_current_object()
+    supervisor = MailboxSupervisor(app)
+    try:
+        configs = supervisor.configs()
+    except MailboxConfigError as error:
+        raise click.ClickException(str(error)) from error
+    if once:
+        for config in configs.values():
+            fetcher = MailboxFetcher(app, config)
+            fetcher.open()
+            try:
+                done = fetcher.drain()
+            finally:
+                fetcher.close()
+            click.echo(f"{config.name}: {done.imported} imported, {done.rejected} set aside")
+        return
+    if not configs:
+        click.echo("No mailbox configured yet: add one on the admin page (checked every 30 s).")
+    else:
+        click.echo(f"Reading {len(configs)} mailbox(es): {', '.join(configs)}")
+    thread = threading.Thread(target=supervisor.run, name="imap-supervisor", daemon=True)
+    thread.start()
+
+    class _Stopper:
+        def stop(self) -> None:
+            supervisor.stop.set()
+            thread.join(30)
+
+    run_until_stopped(_Stopper())
+
+
 @inbound_cli.command("devsink")
 @click.option("--port", type=int, default=None, help="Port (default SMTP_RELAY_PORT, 1025).")
 def devsink(port: int | None) -> None:

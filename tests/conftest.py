@@ -231,3 +231,49 @@ def page(browser):
     page.console_errors = errors
     yield page
     context.close()
+
+
+# --- real mail servers (issue 16): a private Dovecot and a private Postfix ----------------
+
+
+@pytest.fixture(scope="session")
+def token_server():
+    """OAuth2 endpoints: token introspection for Dovecot, a Google-style token endpoint."""
+    from tests.mailservers import TokenServer
+
+    server = TokenServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot(token_server):
+    """Debian's Dovecot on a free port with a throwaway Maildir store (installed by setup)."""
+    from tests.mailservers import DOVECOT, Dovecot
+
+    if not os.path.exists(DOVECOT):
+        pytest.fail("Dovecot is missing: run scripts/setup.sh (it installs dovecot-imapd)")
+    server = Dovecot(token_server)
+    server.start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def mailbox(app, dovecot):
+    """A fresh account on the Dovecot with its MailboxConfig (plain IMAP: a local server)."""
+    from app.domain.mailboxes import MailboxConfig
+
+    user = f"support-{uuid.uuid4().hex[:8]}@helpdesk.test"
+    dovecot.add_user(user, "mailbox-password-1")
+    with app.app_context():
+        config = MailboxConfig(
+            name=user.split("@")[0],
+            host="127.0.0.1",
+            port=dovecot.port,
+            security="plain",
+            username=user,
+            password="mailbox-password-1",
+        ).validate()
+    return config

@@ -5,6 +5,7 @@ from app.models.audit import AuditEvent
 from app.models.community import Article, ArticleVote
 from app.models.customer import Customer
 from app.models.identity import VerificationChallenge
+from app.models.mailbox import ImapReceipt, MailboxAccount, MailboxState
 from app.models.outbox import OutboxItem
 from app.models.settings import CannedReply, RateEvent, Setting
 from app.models.telephony import Call, CallbackRequest, WebhookReceipt
@@ -20,6 +21,9 @@ __all__ = [
     "CallbackRequest",
     "CannedReply",
     "Customer",
+    "ImapReceipt",
+    "MailboxAccount",
+    "MailboxState",
     "Message",
     "OutboxItem",
     "RateEvent",

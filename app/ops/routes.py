@@ -32,7 +32,24 @@ def readyz():
     }
     if problems:
         return jsonify(status="unavailable", problems=problems), 503
+    mailbox_problems = _mailbox_problems()
+    if mailbox_problems:
+        # A mailbox we cannot sign in to needs a person, but the web still serves: say so
+        # without taking this instance out of the load balancer.
+        return jsonify(status="degraded", problems=mailbox_problems)
     return jsonify(status="ok")
+
+
+def _mailbox_problems() -> dict[str, str]:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.domain.mailboxes import problems
+
+    try:
+        return problems()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {}
 
 
 @bp.get("/metrics")

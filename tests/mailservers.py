@@ -1,0 +1,448 @@
+"""Real mail servers for the tests: a private Dovecot (IMAP) and a private Postfix.
+
+Each runs from a throwaway directory with its own configuration, on free loopback ports,
+and is stopped at the end. Nothing touches /etc/dovecot, /etc/postfix or the system-wide
+daemons (which `scripts/setup.sh` keeps stopped). Both work as root (CI) and, for Dovecot,
+as an ordinary user.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs
+
+from tests.support import free_port
+
+DOVECOT = "/usr/sbin/dovecot"
+POSTFIX = "/usr/sbin/postfix"
+GOOGLE_AUDIENCE = "https://oauth2.googleapis.com/token"  # what Google checks in the JWT
+
+
+def _wait_port(port: int, timeout: float = 15.0) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing answered on port {port}")
+
+
+class TokenServer:
+    """A tiny OAuth2 token introspection endpoint (RFC 7662) for Dovecot's oauth2 passdb.
+
+    `tokens` maps an access token to the user it belongs to; a token not in it (or revoked)
+    is answered `{"active": false}`, like an expired token at Microsoft or Google.
+    """
+
+    def __init__(self) -> None:
+        self.tokens: dict[str, str] = {}
+        self.requests = 0
+        self.google_keys: dict[str, str] = {}  # service-account email -> public key PEM
+        self.issued: list[str] = []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server API
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode())
+                outer.requests += 1
+                if self.path == "/token":
+                    status, body = outer.google_token(form)
+                else:
+                    token = (form.get("token") or [""])[0]
+                    user = outer.tokens.get(token)
+                    status = 200
+                    body = {"active": True, "username": user} if user else {"active": False}
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/introspect"
+        self.token_url = f"http://127.0.0.1:{self.server.server_port}/token"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def google_token(self, form: dict) -> tuple[int, dict]:
+        """Google's OAuth2 token endpoint for a service account (JWT bearer grant, RFC 7523):
+        the assertion must be signed by a key we know, for Google, with the mail scope."""
+        from google.auth import jwt
+
+        assertion = (form.get("assertion") or [""])[0]
+        try:
+            issuer = jwt.decode(assertion, verify=False)["iss"]
+            claims = jwt.decode(
+                assertion, certs=self.google_keys[issuer], audience=GOOGLE_AUDIENCE
+            )
+        except (KeyError, ValueError) as error:
+            return 400, {"error": "invalid_grant", "error_description": str(error)[:100]}
+        if "https://mail.google.com/" not in claims.get("scope", "").split():
+            return 400, {"error": "invalid_scope"}
+        token = f"ya29.test-{len(self.issued)}-{os.urandom(4).hex()}"
+        self.issued.append(token)
+        self.tokens[token] = claims["sub"]
+        return 200, {"access_token": token, "expires_in": 3600, "token_type": "Bearer"}
+
+    def google_service_account(
+        self, email: str = "helpdesk@project.iam.gserviceaccount.com"
+    ) -> dict:
+        """A service-account key (JSON) whose signatures this server accepts."""
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        private = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+        self.google_keys[email] = (
+            key.public_key()
+            .public_bytes(
+                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+            .decode()
+        )
+        return {
+            "type": "service_account",
+            "project_id": "project",
+            "private_key_id": "k1",
+            "private_key": private,
+            "client_email": email,
+            "client_id": "1",
+            "token_uri": self.token_url,
+        }
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Dovecot:
+    """A private Dovecot: IMAP on a free port, Maildir store and passwd-file in a temp dir.
+
+    Users are added with `add_user`; OAuth2 bearer tokens are checked by `TokenServer`.
+    """
+
+    def __init__(self, token_server: TokenServer | None = None) -> None:
+        self.root = Path(tempfile.mkdtemp(prefix="hd-dovecot-"))
+        self.root.chmod(0o755)
+        self.port = free_port()
+        self.token_server = token_server
+        self.users: dict[str, str] = {}
+        if os.geteuid() == 0:
+            account = pwd.getpwnam("mail")  # Dovecot never opens mail as root
+            self.internal_user, self.login_user = "dovecot", "dovenull"
+        else:
+            account = pwd.getpwuid(os.geteuid())
+            self.internal_user = self.login_user = account.pw_name
+        self.uid, self.gid = account.pw_uid, account.pw_gid
+        self.config = self.root / "dovecot.conf"
+        self.passwd = self.root / "passwd"
+        self.passwd.mkdir()
+        self.mail = self.root / "mail"
+        self.log = self.root / "dovecot.log"
+        self.process: subprocess.Popen | None = None
+
+    def _write_config(self) -> None:
+        self.mail.mkdir(exist_ok=True)
+        os.chown(self.mail, self.uid, self.gid)
+        self.passwd.mkdir(exist_ok=True)
+        oauth = ""
+        mechanisms = "plain login"
+        if self.token_server:
+            mechanisms += " xoauth2 oauthbearer"
+            ext = self.root / "oauth2.conf.ext"
+            ext.write_text(
+                f"introspection_mode = post\nintrospection_url = {self.token_server.url}\n"
+                "username_attribute = username\nactive_attribute = active\n"
+                "active_value = true\nforce_introspection = yes\n"
+            )
+            oauth = (
+                "passdb {\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                f"  args = {ext}\n}}\n"
+            )
+        self.config.write_text(
+            f"""
+base_dir = {self.root}/run
+state_dir = {self.root}/state
+log_path = {self.log}
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = {mechanisms}
+default_internal_user = {self.internal_user}
+default_login_user = {self.login_user}
+first_valid_uid = {self.uid}
+mail_location = maildir:{self.mail}/%u
+mail_fsync = never
+auth_verbose = yes
+auth_failure_delay = 0 secs
+login_trusted_networks = 127.0.0.0/8
+imap_idle_notify_interval = 120 secs
+mailbox_idle_check_interval = 1 secs
+passdb {{
+  driver = passwd-file
+  mechanisms = plain login
+  args = scheme=PLAIN username_format=%u {self.passwd}/%u
+}}
+{oauth}userdb {{
+  driver = static
+  args = uid={self.uid} gid={self.gid} home={self.mail}/%u
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+  process_min_avail = 1
+}}
+service anvil {{
+  chroot =
+  # no growing delay after failed logins from 127.0.0.1: the tests fail logins on purpose
+  unix_listener anvil-auth-penalty {{
+    mode = 0
+  }}
+}}
+service imap-login {{
+  chroot =
+}}
+protocol imap {{
+  mail_max_userip_connections = 100
+}}
+"""
+        )
+
+    def add_user(self, user: str, password: str) -> None:
+        """Add (or change) a mailbox account; Dovecot rereads the passwd-file by itself."""
+        self.users[user] = password
+        # one passwd-file per user: Dovecot rereads a changed file at most once a second
+        fresh = self.passwd / f"{user}.new"
+        fresh.write_text(f"{user}:{{PLAIN}}{password}::::::\n")
+        fresh.replace(self.passwd / user)
+
+    def start(self) -> None:
+        self._write_config()
+        self.process = subprocess.Popen(
+            [DOVECOT, "-F", "-c", str(self.config)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            _wait_port(self.port)
+        except RuntimeError as error:
+            raise RuntimeError(f"Dovecot did not start: {self.log_text()}") from error
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(5)
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")[-3000:] if self.log.exists() else "(no log)"
+
+    # helpers for tests -----------------------------------------------------------------
+    def client(self, user: str):
+        """A logged-in imapclient connection (plain: the test server has no TLS)."""
+        from imapclient import IMAPClient
+
+        imap = IMAPClient("127.0.0.1", port=self.port, ssl=False, timeout=30)
+        imap.login(user, self.users[user])
+        return imap
+
+    def append(self, user: str, raw: bytes, folder: str = "INBOX") -> None:
+        with self.client(user) as imap:
+            imap.append(folder, raw)
+
+    def reset_mailbox(self, user: str) -> None:
+        """Delete a user's whole store (between tests); a new one starts at UIDVALIDITY anew."""
+        target = self.mail / user
+        if target.exists():
+            subprocess.run(
+                ["doveadm", "-c", str(self.config), "kick", user],
+                capture_output=True,
+                check=False,
+            )
+            shutil.rmtree(target, ignore_errors=True)
+
+
+def xoauth2_string(user: str, token: str) -> str:
+    """The SASL XOAUTH2 initial response (what a client sends; for checking by hand)."""
+    return base64.b64encode(f"user={user}\x01auth=Bearer {token}\x01\x01".encode()).decode()
+
+
+class Postfix:
+    """A private Postfix: its own config dir, queue and data dir, SMTP on a free port.
+
+    It relays mail for `domain` to our LMTP server exactly as the README tells production
+    users (`virtual_transport = lmtp:inet:…`, `lmtp_destination_recipient_limit = 1`).
+    """
+
+    def __init__(self, *, domain: str, lmtp_port: int, authserv_id: str) -> None:
+        if os.geteuid() != 0:
+            raise RuntimeError("the Postfix tests need root (as in CI)")
+        self.root = Path(tempfile.mkdtemp(prefix="hd-postfix-"))
+        self.root.chmod(0o755)
+        self.config_dir = self.root / "etc"
+        self.queue_dir = self.root / "spool"
+        self.data_dir = self.root / "data"
+        self.port = free_port()
+        self.domain = domain
+        self.lmtp_port = lmtp_port
+        self.authserv_id = authserv_id
+
+    def _postconf(self, *args: str) -> str:
+        return subprocess.run(
+            ["postconf", "-c", str(self.config_dir), *args],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    def _write_config(self) -> None:
+        self.config_dir.mkdir(exist_ok=True)
+        for name in (self.queue_dir, self.data_dir):
+            name.mkdir(exist_ok=True)
+        postfix_user = pwd.getpwnam("postfix")
+        os.chown(self.data_dir, postfix_user.pw_uid, postfix_user.pw_gid)
+        # Forged Authentication-Results claiming to be from our own MX are removed, as a
+        # DMARC milter would (RFC 8601 section 5); only headers our MTA adds are believed.
+        (self.config_dir / "header_checks").write_text(
+            f"/^Authentication-Results:\\s*{self.authserv_id.replace('.', '[.]')}\\b/ IGNORE\n"
+        )
+        (self.config_dir / "main.cf").write_text(
+            f"""
+compatibility_level = 3.6
+queue_directory = {self.queue_dir}
+data_directory = {self.data_dir}
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = {self.authserv_id}
+mydomain = {self.domain}
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+maillog_file = {self.root}/postfix.log
+maillog_file_prefixes = {self.root}
+smtputf8_enable = yes
+virtual_mailbox_domains = {self.domain}
+virtual_transport = lmtp:inet:127.0.0.1:{self.lmtp_port}
+lmtp_destination_recipient_limit = 1
+header_checks = regexp:{self.config_dir}/header_checks
+smtpd_recipient_restrictions = permit_mynetworks, reject_unauth_destination
+message_size_limit = 52428800
+queue_run_delay = 1s
+minimal_backoff_time = 1s
+maximal_backoff_time = 2s
+lmtp_connect_timeout = 5s
+biff = no
+"""
+        )
+        master = Path("/usr/share/postfix/master.cf.dist").read_text()
+        lines = []
+        for line in master.splitlines():
+            fields = line.split()
+            if fields and not line.startswith((" ", "\t", "#")):
+                if fields[0] == "smtp" and fields[1] == "inet":
+                    fields[0] = f"127.0.0.1:{self.port}"
+                if len(fields) >= 8:
+                    fields[4] = "n"  # no chroot: our queue dir is not under /var/spool
+                if fields[0] == "postlog":
+                    continue
+                line = "  ".join(fields)
+            lines.append(line)
+        lines.append("postlog   unix-dgram n  -       n       -       1       postlogd")
+        (self.config_dir / "master.cf").write_text("\n".join(lines) + "\n")
+
+    def start(self) -> None:
+        if not (self.config_dir / "main.cf").exists():
+            self._write_config()
+        env = {**os.environ, "MAIL_CONFIG": str(self.config_dir)}
+        subprocess.run(
+            [POSTFIX, "-c", str(self.config_dir), "set-permissions"],
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+        result = subprocess.run(
+            [POSTFIX, "-c", str(self.config_dir), "start"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise RuntimeError(f"Postfix did not start: {result.stderr}{self.log_text()}")
+        _wait_port(self.port)
+
+    def stop(self) -> None:
+        subprocess.run(
+            [POSTFIX, "-c", str(self.config_dir), "stop"], capture_output=True, check=False
+        )
+
+    def flush(self) -> None:
+        """Ask Postfix to retry deferred mail now (`postqueue -f`)."""
+        subprocess.run(
+            ["postqueue", "-c", str(self.config_dir), "-f"], capture_output=True, check=False
+        )
+
+    def queue(self) -> str:
+        return subprocess.run(
+            ["postqueue", "-c", str(self.config_dir), "-p"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+
+    def queue_empty(self) -> bool:
+        return "Mail queue is empty" in self.queue()
+
+    def log_text(self) -> str:
+        log = self.root / "postfix.log"
+        return log.read_text(errors="replace")[-4000:] if log.exists() else "(no log)"
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
