@@ -91,9 +91,7 @@ class TokenServer:
         assertion = (form.get("assertion") or [""])[0]
         try:
             issuer = jwt.decode(assertion, verify=False)["iss"]
-            claims = jwt.decode(
-                assertion, certs=self.google_keys[issuer], audience=GOOGLE_AUDIENCE
-            )
+            claims = jwt.decode(assertion, certs=self.google_keys[issuer], audience=GOOGLE_AUDIENCE)
         except (KeyError, ValueError) as error:
             return 400, {"error": "invalid_grant", "error_description": str(error)[:100]}
         if "https://mail.google.com/" not in claims.get("scope", "").split():
