@@ -277,3 +277,55 @@ def mailbox(app, dovecot):
             password="mailbox-password-1",
         ).validate()
     return config
+
+
+@pytest.fixture(scope="session")
+def postfix_lmtp_port() -> int:
+    """Where the session's Postfix delivers: our LMTP server listens here during a test."""
+    return support.free_port()
+
+
+@pytest.fixture(scope="session")
+def postfix(postfix_lmtp_port):
+    """Debian's Postfix with a private config dir, relaying to our LMTP server (root only)."""
+    from tests.mailservers import POSTFIX, Postfix
+
+    if not os.path.exists(POSTFIX):
+        pytest.fail("Postfix is missing: run scripts/setup.sh (it installs postfix)")
+    if os.geteuid() != 0:
+        pytest.skip("Postfix runs its daemons as root (CI does)")
+    server = Postfix(
+        domain="helpdesk.test", lmtp_port=postfix_lmtp_port, authserv_id="mx.helpdesk.test"
+    )
+    server.start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def lmtp_server(app, postfix_lmtp_port):
+    """Our LMTP server behind Postfix, configured as the README says (trusted relay)."""
+    from inbound.server import HelpdeskController
+
+    app.config.update(INBOUND_AUTH="trusted-relay", INBOUND_AUTHSERV_ID="mx.helpdesk.test")
+
+    class Restartable:
+        """stop() and start() again, as a restarted `inbound serve --lmtp` process would."""
+
+        controller = None
+
+        def start(self):
+            self.controller = HelpdeskController(
+                app, host="127.0.0.1", port=postfix_lmtp_port, lmtp=True
+            )
+            self.controller.start()
+
+        def stop(self):
+            if self.controller is not None:
+                self.controller.stop()
+                self.controller = None
+
+    server = Restartable()
+    server.start()
+    yield server
+    server.stop()

@@ -42,6 +42,14 @@ def _wait_port(port: int, timeout: float = 15.0) -> None:
     raise RuntimeError(f"nothing answered on port {port}")
 
 
+def _die_with_parent() -> None:
+    """preexec_fn: the server gets SIGTERM if the test process dies (no stray daemons)."""
+    import ctypes
+
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 class TokenServer:
     """A tiny OAuth2 token introspection endpoint (RFC 7662) for Dovecot's oauth2 passdb.
 
@@ -253,6 +261,7 @@ protocol imap {{
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_die_with_parent,  # noqa: PLW1509 - no threads involved in the child
         )
         try:
             _wait_port(self.port)
@@ -376,6 +385,9 @@ minimal_backoff_time = 1s
 maximal_backoff_time = 2s
 lmtp_connect_timeout = 5s
 biff = no
+alias_maps =
+alias_database =
+local_recipient_maps =
 """
         )
         master = Path("/usr/share/postfix/master.cf.dist").read_text()
