@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from app.domain import mailboxes
 from app.extensions import db
-from app.models import ImapReceipt, MailboxState, Message, Ticket
+from app.models import ImapReceipt, MailboxAccount, MailboxState, Message, Ticket
 from inbound.imap import IMPORTED_KEYWORD, MailboxFetcher
 from tests.email_support import build_mail
 
@@ -313,3 +313,76 @@ def test_bad_mailbox_config_is_a_clear_error(app, runner):
     result = runner.invoke(args=["inbound", "imap", "--once"])
     assert result.exit_code != 0
     assert "auth must be one of" in result.output
+
+
+def test_admin_adds_a_mailbox_and_sees_a_refused_password(app, client, make_agent, dovecot):
+    from inbound.imap import MailboxSupervisor
+    from tests import support
+
+    app.config["IMAP_BACKOFF_MAX_SECONDS"] = 1
+    make_agent("boss@example.test", role="admin")
+    support.login(client, "boss@example.test", "correct-horse-battery")
+    dovecot.add_user("desk@helpdesk.test", "right-password")
+    dovecot.append("desk@helpdesk.test", raw(build_mail(to="desk@helpdesk.test")))
+    page = client.get("/agent/admin/mailboxes").get_data(as_text=True)
+    assert "No mailbox yet." in page
+    response = client.post(
+        "/agent/admin/mailboxes",
+        data={
+            "csrf_token": support.csrf_token(page),
+            "name": "desk",
+            "username": "desk@helpdesk.test",
+            "host": "127.0.0.1",
+            "port": str(dovecot.port),
+            "security": "plain",
+            "auth": "password",
+            "secret": "wrong-password",
+            "processed_folder": "Processed",
+            "smtp_port": "587",
+            "smtp_security": "starttls",
+            "sent_folder": "Sent",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        stored = db.session.scalars(select(MailboxAccount)).one()
+        assert "wrong-password" not in stored.secret  # encrypted at rest
+        assert mailboxes.all_mailboxes()[0].password == "wrong-password"
+    supervisor = MailboxSupervisor(app, rescan_seconds=0.2)
+    thread = threading.Thread(target=supervisor.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 15
+        page = ""
+        while time.monotonic() < deadline and "Sign-in refused" not in page:
+            time.sleep(0.2)
+            page = client.get("/agent/admin/mailboxes").get_data(as_text=True)
+        assert "Sign-in refused" in page and "refused the password for desk@helpdesk.test" in page
+        assert client.get("/readyz").json["status"] == "degraded"
+        with app.app_context():  # the admin fixes the password: the reader recovers by itself
+            account = db.session.scalars(select(MailboxAccount)).one()
+            account.secret = mailboxes.encrypt_secret("right-password")
+            db.session.commit()
+        assert _wait(lambda: count(app, Ticket) == 1, 20)
+        assert client.get("/readyz").json["status"] == "ok"
+        assert "Working" in client.get("/agent/admin/mailboxes").get_data(as_text=True)
+    finally:
+        supervisor.stop.set()
+        thread.join(20)
+    page = client.get("/agent/admin/mailboxes").get_data(as_text=True)
+    with app.app_context():
+        account_id = db.session.scalars(select(MailboxAccount)).one().id
+    client.post(
+        f"/agent/admin/mailboxes/{account_id}/delete",
+        data={"csrf_token": support.csrf_token(page)},
+    )
+    assert count(app, MailboxAccount) == 0
+
+
+def _wait(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return predicate()
