@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
+from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
@@ -17,6 +18,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.adapters.files import store_attachments
+from app.domain import settings
+from app.domain.email_intake import receive_email
 from app.extensions import db
 from app.ops.metrics import smtp_result
 from inbound import authentication
@@ -49,7 +53,6 @@ class HelpdeskHandler:
 
     def extra_addresses(self) -> list[str]:
         """Addresses an admin added at runtime (cached for 30 s by the settings service)."""
-        from app.domain import settings
 
         with self.app.app_context():
             try:
@@ -87,8 +90,6 @@ class HelpdeskHandler:
         mode = self.app.config["INBOUND_AUTH"]
         if mode == "trusted-relay":
             if ip in self.app.config["INBOUND_TRUSTED_RELAYS"]:
-                from email import message_from_bytes, policy
-
                 values = (
                     message_from_bytes(raw, policy=policy.compat32).get_all(
                         "Authentication-Results"
@@ -107,7 +108,6 @@ class HelpdeskHandler:
 
     def store(self, raw: bytes, mail_from: str, rcpt_tos: list[str], ip, helo) -> str:
         """Runs in a worker thread. Returns the SMTP reply line."""
-        from app.domain.email_intake import receive_email
 
         try:
             parsed = parse_email(raw)
@@ -122,6 +122,7 @@ class HelpdeskHandler:
                 outcome = receive_email(
                     parsed, verdicts, envelope_from=mail_from, recipients=rcpt_tos
                 )
+                store_attachments(outcome.files)
                 db.session.commit()
             except SQLAlchemyError as error:
                 db.session.rollback()

@@ -1,34 +1,32 @@
-"""Outbox topic handlers. Each is idempotent: it checks the database before acting."""
+"""Outbox topic handlers for messages. Each is idempotent: it checks the database first.
+
+Which handler serves which topic is written out in `app.wiring.TOPIC_HANDLERS`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.domain import outbox
-from app.domain.mail import compose_reply, send
+from app.adapters.smtp import send
+from app.domain.mail import compose_reply
 from app.extensions import db
 from app.models import Message, OutboxItem
 from app.models.base import utcnow
 from workers import acknowledgements
-
-# channel -> function that delivers one outgoing Message (raises to retry).
-DELIVERERS: dict[str, Callable[[Message], None]] = {}
+from workers.telephony import deliver_sms
 
 
-def deliverer(channel: str) -> Callable:
-    def register(func: Callable[[Message], None]) -> Callable:
-        DELIVERERS[channel] = func
-        return func
-
-    return register
-
-
-@deliverer("email")
 def deliver_email(message: Message) -> None:
     send(compose_reply(message))
 
 
-@outbox.handler("message.deliver")
+# channel -> function that delivers one outgoing Message (raises to retry).
+DELIVERERS: dict[str, Callable[[Message], None]] = {
+    "email": deliver_email,
+    "sms": deliver_sms,
+}
+
+
 def deliver_message(payload: dict, item: OutboxItem) -> None:
     message = db.session.get(Message, payload["message_id"])
     if message is None or message.delivery_status in ("sent", "blocked"):
@@ -45,11 +43,5 @@ def deliver_message(payload: dict, item: OutboxItem) -> None:
     message.meta = {**(message.meta or {}), "sent_at": utcnow().isoformat()}
 
 
-@outbox.handler("ticket.acknowledge")
 def acknowledge(payload: dict, item: OutboxItem) -> None:
     acknowledgements.send_acknowledgement(payload["ticket_id"], payload["message_id"])
-
-
-import workers.community  # noqa: E402,F401  (drafts and publishes community articles)
-import workers.identity  # noqa: E402,F401  (registers the one-time code sender)
-import workers.telephony  # noqa: E402,F401  (registers the SMS deliverer and call handlers)

@@ -6,11 +6,11 @@ import logging
 
 from rq import get_current_job
 
-from app.domain import outbox
 from app.extensions import db
 from app.models import OutboxItem
 from app.models.base import utcnow
 from app.ops.metrics import JOB_FAILURES
+from app.wiring import TOPIC_HANDLERS
 from workers.context import app_context
 
 log = logging.getLogger(__name__)
@@ -18,15 +18,13 @@ log = logging.getLogger(__name__)
 
 def run_outbox_item(item_id: int) -> str:
     """Run the handler for outbox item `item_id` unless it already completed."""
-    import workers.handlers  # noqa: F401  (registers the topic handlers)
-
     with app_context():
         item = db.session.get(OutboxItem, item_id)
         if item is None:
             return "missing"
         if item.completed_at is not None:
             return "already done"
-        handler = outbox.HANDLERS.get(item.topic)
+        handler = TOPIC_HANDLERS.get(item.topic)
         item.job_attempts += 1
         try:
             if handler is None:
