@@ -12,6 +12,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from prometheus_client import start_http_server
 
+from app.domain.mailboxes import MailboxConfigError
+from inbound.imap import MailboxFetcher, MailboxSupervisor
 from inbound.server import HelpdeskController
 
 inbound_cli = AppGroup("inbound", help="The inbound mail server.")
@@ -51,9 +53,6 @@ def serve(host: str | None, port: int | None, lmtp: bool) -> None:
 @click.option("--once", is_flag=True, help="Import what is waiting in every mailbox, then exit.")
 def imap(once: bool) -> None:
     """Read the mailboxes of IMAP_MAILBOXES and the admin page; IDLE (or poll) for new mail."""
-    from app.domain.mailboxes import MailboxConfigError
-    from inbound.imap import MailboxFetcher, MailboxSupervisor
-
     app = current_app._get_current_object()
     supervisor = MailboxSupervisor(app)
     try:

@@ -21,11 +21,11 @@ import imaplib
 import logging
 import random
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from email import message_from_bytes, policy
 from email.utils import getaddresses
 
 from flask import Flask
@@ -33,11 +33,12 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from app.adapters.mailbox_account import SignInRefused, imap_connect
 from app.domain import mailboxes
+from app.domain.email_intake import receive_email
 from app.domain.mailboxes import MailboxConfig
 from app.extensions import db
 from inbound import authentication
-from inbound.oauth import SignInRefused, access_token, forget
 from inbound.parse import UnparseableEmail, parse_email
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 IMPORTED_KEYWORD = "$HelpdeskImported"
 # what a broken connection looks like from imapclient/imaplib/ssl
 CONNECTION_ERRORS = (IMAPClientError, imaplib.IMAP4.abort, OSError, socket.timeout, EOFError)
+SET_ASIDE = ("rejected", "too-large")  # receipts of mail moved to "Could not import"
 MAX_ATTEMPTS = 3  # a message that makes intake fail this often goes to "Could not import"
 
 
@@ -55,37 +57,6 @@ class Pass:
     imported: int = 0
     marked: int = 0
     rejected: int = 0
-
-
-def connect(config: MailboxConfig, timeout: float = 60) -> IMAPClient:
-    """Open and sign in. TLS is verified (implicit TLS or STARTTLS) unless `plain`."""
-    context = ssl.create_default_context()
-    if config.extra.get("ca_file"):
-        context.load_verify_locations(config.extra["ca_file"])
-    client = IMAPClient(
-        config.host,
-        port=config.port,
-        ssl=config.security == "tls",
-        ssl_context=context if config.security == "tls" else None,
-        timeout=timeout,
-    )
-    try:
-        if config.security == "starttls":
-            client.starttls(context)
-        if config.auth == "password":
-            client.login(config.username, config.password)
-        else:
-            token = access_token(config)
-            try:
-                client.oauth2_login(config.username, token)
-            except LoginError:
-                forget(config)  # a revoked token may still be cached: fetch a new one next time
-                raise
-    except BaseException:
-        with contextlib.suppress(Exception):
-            client.shutdown()
-        raise
-    return client
 
 
 def _message_id(parsed, raw: bytes) -> str:
@@ -155,7 +126,7 @@ class MailboxFetcher:
     # connection ---------------------------------------------------------------------------
     def open(self) -> None:
         self.close()
-        self.client = connect(self.config)
+        self.client = imap_connect(self.config)
         self.capabilities = set(self.client.capabilities())
         for folder in (self.config.processed_folder, self.config.failed_folder):
             if folder and not self.client.folder_exists(folder):
@@ -200,8 +171,8 @@ class MailboxFetcher:
         done = Pass()
         with self.app.app_context():
             try:
-                known = mailboxes.known_uids(self.config.name, self.uidvalidity, uids)
-                rejected_before = self._rejected(known)
+                known = mailboxes.receipts(self.config.name, self.uidvalidity, uids)
+                rejected_before = {u for u, outcome in known.items() if outcome in SET_ASIDE}
             finally:
                 db.session.remove()
         to_mark = [u for u in uids if u in known and u not in rejected_before]
@@ -238,29 +209,9 @@ class MailboxFetcher:
             done.rejected = len(to_reject)
         return done
 
-    def _rejected(self, known: set[int]) -> set[int]:
-        from sqlalchemy import select
-
-        from app.models import ImapReceipt
-
-        if not known:
-            return set()
-        return set(
-            db.session.scalars(
-                select(ImapReceipt.uid).where(
-                    ImapReceipt.mailbox == self.config.name,
-                    ImapReceipt.uidvalidity == self.uidvalidity,
-                    ImapReceipt.uid.in_(known),
-                    ImapReceipt.outcome.in_(("rejected", "too-large")),
-                )
-            )
-        )
-
     def _verdicts(self, raw: bytes) -> authentication.Verdicts:
         if not self.config.authserv_id:
             return authentication.Verdicts()
-        from email import message_from_bytes, policy
-
         headers = message_from_bytes(raw, policy=policy.compat32).get_all("Authentication-Results")
         return authentication.from_trusted_header(
             [str(v) for v in headers or []], self.config.authserv_id
@@ -284,8 +235,6 @@ class MailboxFetcher:
 
     def _import(self, uid: int, raw: bytes) -> str | None:
         """Store one message with its receipt. 'imported', 'known', 'rejected', or None (retry)."""
-        from app.domain.email_intake import receive_email
-
         try:
             parsed = parse_email(raw)
         except UnparseableEmail:

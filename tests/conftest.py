@@ -25,10 +25,12 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.domain.agents import upsert_agent
+from app.domain.mailboxes import MailboxConfig
 from app.extensions import db
 from inbound.server import HelpdeskController
 from tests import support
 from tests.email_support import StubDns
+from tests.mailservers import DOVECOT, POSTFIX, Dovecot, Postfix, TokenServer
 from tests.twilio_stub import TwilioStub
 from workers.context import use_app
 
@@ -234,8 +236,6 @@ def page(browser):
 @pytest.fixture(scope="session")
 def token_server():
     """OAuth2 endpoints: token introspection for Dovecot, a Google-style token endpoint."""
-    from tests.mailservers import TokenServer
-
     server = TokenServer()
     server.start()
     yield server
@@ -245,8 +245,6 @@ def token_server():
 @pytest.fixture(scope="session")
 def dovecot(token_server):
     """Debian's Dovecot on a free port with a throwaway Maildir store (installed by setup)."""
-    from tests.mailservers import DOVECOT, Dovecot
-
     if not os.path.exists(DOVECOT):
         pytest.fail("Dovecot is missing: run scripts/setup.sh (it installs dovecot-imapd)")
     server = Dovecot(token_server)
@@ -258,8 +256,6 @@ def dovecot(token_server):
 @pytest.fixture
 def mailbox(app, dovecot):
     """A fresh account on the Dovecot with its MailboxConfig (plain IMAP: a local server)."""
-    from app.domain.mailboxes import MailboxConfig
-
     user = f"support-{uuid.uuid4().hex[:8]}@helpdesk.test"
     dovecot.add_user(user, "mailbox-password-1")
     with app.app_context():
@@ -283,8 +279,6 @@ def postfix_lmtp_port() -> int:
 @pytest.fixture(scope="session")
 def postfix(postfix_lmtp_port):
     """Debian's Postfix with a private config dir, relaying to our LMTP server (root only)."""
-    from tests.mailservers import POSTFIX, Postfix
-
     if not os.path.exists(POSTFIX):
         pytest.fail("Postfix is missing: run scripts/setup.sh (it installs postfix)")
     if os.geteuid() != 0:
@@ -300,8 +294,6 @@ def postfix(postfix_lmtp_port):
 @pytest.fixture
 def lmtp_server(app, postfix_lmtp_port):
     """Our LMTP server behind Postfix, configured as the README says (trusted relay)."""
-    from inbound.server import HelpdeskController
-
     app.config.update(INBOUND_AUTH="trusted-relay", INBOUND_AUTHSERV_ID="mx.helpdesk.test")
 
     class Restartable:

@@ -9,11 +9,13 @@ as an ordinary user.
 from __future__ import annotations
 
 import base64
+import ctypes
 import json
 import os
 import pwd
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import threading
@@ -21,6 +23,11 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from google.auth import jwt
+from imapclient import IMAPClient
 
 from tests.support import free_port
 
@@ -30,8 +37,6 @@ GOOGLE_AUDIENCE = "https://oauth2.googleapis.com/token"  # what Google checks in
 
 
 def _wait_port(port: int, timeout: float = 15.0) -> None:
-    import socket
-
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -44,8 +49,6 @@ def _wait_port(port: int, timeout: float = 15.0) -> None:
 
 def _die_with_parent() -> None:
     """preexec_fn: the server gets SIGTERM if the test process dies (no stray daemons)."""
-    import ctypes
-
     libc = ctypes.CDLL("libc.so.6", use_errno=True)
     libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
@@ -94,8 +97,6 @@ class TokenServer:
     def google_token(self, form: dict) -> tuple[int, dict]:
         """Google's OAuth2 token endpoint for a service account (JWT bearer grant, RFC 7523):
         the assertion must be signed by a key we know, for Google, with the mail scope."""
-        from google.auth import jwt
-
         assertion = (form.get("assertion") or [""])[0]
         try:
             issuer = jwt.decode(assertion, verify=False)["iss"]
@@ -113,9 +114,6 @@ class TokenServer:
         self, email: str = "helpdesk@project.iam.gserviceaccount.com"
     ) -> dict:
         """A service-account key (JSON) whose signatures this server accepts."""
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import rsa
-
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         private = key.private_bytes(
             serialization.Encoding.PEM,
@@ -292,8 +290,6 @@ protocol imap {{
     # helpers for tests -----------------------------------------------------------------
     def client(self, user: str):
         """A logged-in imapclient connection (plain: the test server has no TLS)."""
-        from imapclient import IMAPClient
-
         imap = IMAPClient("127.0.0.1", port=self.port, ssl=False, timeout=30)
         imap.login(user, self.users[user])
         return imap

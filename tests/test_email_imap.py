@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from app.domain import mailboxes
 from app.extensions import db
 from app.models import ImapReceipt, MailboxAccount, MailboxState, Message, Ticket
-from inbound.imap import IMPORTED_KEYWORD, MailboxFetcher
+from inbound.imap import IMPORTED_KEYWORD, MailboxFetcher, MailboxSupervisor
+from tests import support
 from tests.email_support import build_mail
 
 
@@ -316,9 +317,6 @@ def test_bad_mailbox_config_is_a_clear_error(app, runner):
 
 
 def test_admin_adds_a_mailbox_and_sees_a_refused_password(app, client, make_agent, dovecot):
-    from inbound.imap import MailboxSupervisor
-    from tests import support
-
     app.config["IMAP_BACKOFF_MAX_SECONDS"] = 1
     make_agent("boss@example.test", role="admin")
     support.login(client, "boss@example.test", "correct-horse-battery")

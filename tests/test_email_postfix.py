@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
 from app.models import Message, Ticket
+from inbound import server as inbound_server
 from tests.email_support import build_mail
 
 
@@ -61,9 +62,7 @@ def test_several_recipients_are_delivered_one_per_transaction(app, postfix, lmtp
 
 
 def test_our_451_makes_postfix_queue_and_retry(app, postfix, lmtp_server, monkeypatch):
-    import app.domain.email_intake as email_intake
-
-    real = email_intake.receive_email
+    real = inbound_server.receive_email
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):
@@ -72,7 +71,7 @@ def test_our_451_makes_postfix_queue_and_retry(app, postfix, lmtp_server, monkey
             raise OperationalError("INSERT", {}, Exception("database is locked"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(email_intake, "receive_email", flaky)
+    monkeypatch.setattr(inbound_server, "receive_email", flaky)
     submit(postfix, build_mail(subject="Retry me"))
     assert wait_for(lambda: "deferred" in postfix.log_text() or "451" in postfix.log_text())
     assert tickets(app) == 0 or calls["n"] > 2

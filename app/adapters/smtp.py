@@ -7,10 +7,17 @@ from email.message import EmailMessage
 
 from flask import current_app
 
+from app.adapters import mailbox_account
+from app.domain.mailboxes import MailboxConfig, outgoing_mailbox
+
 
 def send(mail: EmailMessage, *, envelope_from: str | None = None) -> None:
     """Hand a message to the configured SMTP relay. Raises on failure so the job retries."""
     config = current_app.config
+    mailbox = _outgoing_mailbox()
+    if mailbox is not None:  # the organisation's own account (issue 16): Sent copy included
+        mailbox_account.send(mail, mailbox, envelope_from=envelope_from)
+        return
     sender = config["SUPPORT_ADDRESS"] if envelope_from is None else envelope_from
     with smtplib.SMTP(config["SMTP_RELAY_HOST"], config["SMTP_RELAY_PORT"], timeout=30) as smtp:
         if config["SMTP_RELAY_STARTTLS"]:
@@ -18,3 +25,8 @@ def send(mail: EmailMessage, *, envelope_from: str | None = None) -> None:
         if config["SMTP_RELAY_USER"]:
             smtp.login(config["SMTP_RELAY_USER"], config["SMTP_RELAY_PASSWORD"])
         smtp.send_message(mail, from_addr=sender)
+
+
+def _outgoing_mailbox() -> MailboxConfig | None:
+    """The mailbox account replies go out through, when one has a submission server."""
+    return outgoing_mailbox()

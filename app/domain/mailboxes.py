@@ -220,19 +220,18 @@ def problems() -> dict[str, str]:
 # receipts ----------------------------------------------------------------------------------
 
 
-def known_uids(mailbox: str, uidvalidity: int, uids: list[int]) -> set[int]:
-    """UIDs of this mailbox generation that we already took (committed)."""
+def receipts(mailbox: str, uidvalidity: int, uids: list[int]) -> dict[int, str]:
+    """UID -> outcome for the UIDs of this mailbox generation we already took (committed)."""
     if not uids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(ImapReceipt.uid).where(
-                ImapReceipt.mailbox == mailbox,
-                ImapReceipt.uidvalidity == uidvalidity,
-                ImapReceipt.uid.in_(uids),
-            )
+        return {}
+    rows = db.session.execute(
+        select(ImapReceipt.uid, ImapReceipt.outcome).where(
+            ImapReceipt.mailbox == mailbox,
+            ImapReceipt.uidvalidity == uidvalidity,
+            ImapReceipt.uid.in_(uids),
         )
     )
+    return {uid: outcome for uid, outcome in rows}
 
 
 def known_message_id(mailbox: str, message_id: str | None) -> bool:
