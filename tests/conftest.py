@@ -277,14 +277,18 @@ def postfix_lmtp_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def postfix(postfix_lmtp_port):
+def postfix(postfix_lmtp_port, mail_sink, dovecot):
     """Debian's Postfix with a private config dir, relaying to our LMTP server (root only)."""
     if not os.path.exists(POSTFIX):
         pytest.fail("Postfix is missing: run scripts/setup.sh (it installs postfix)")
     if os.geteuid() != 0:
         pytest.skip("Postfix runs its daemons as root (CI does)")
     server = Postfix(
-        domain="helpdesk.test", lmtp_port=postfix_lmtp_port, authserv_id="mx.helpdesk.test"
+        domain="helpdesk.test",
+        lmtp_port=postfix_lmtp_port,
+        authserv_id="mx.helpdesk.test",
+        relay_port=mail_sink.port,
+        sasl_socket=dovecot.auth_socket,
     )
     server.start()
     yield server

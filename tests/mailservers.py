@@ -169,6 +169,7 @@ class Dovecot:
         self.passwd.mkdir()
         self.mail = self.root / "mail"
         self.log = self.root / "dovecot.log"
+        self.auth_socket = self.root / "auth-postfix"  # Postfix's SASL asks Dovecot
         self.process: subprocess.Popen | None = None
 
     def _write_config(self) -> None:
@@ -227,6 +228,11 @@ service imap-login {{
     port = 0
   }}
   process_min_avail = 1
+}}
+service auth {{
+  unix_listener {self.root}/auth-postfix {{
+    mode = 0666
+  }}
 }}
 service anvil {{
   chroot =
@@ -322,7 +328,15 @@ class Postfix:
     users (`virtual_transport = lmtp:inet:…`, `lmtp_destination_recipient_limit = 1`).
     """
 
-    def __init__(self, *, domain: str, lmtp_port: int, authserv_id: str) -> None:
+    def __init__(
+        self,
+        *,
+        domain: str,
+        lmtp_port: int,
+        authserv_id: str,
+        relay_port: int | None = None,
+        sasl_socket: Path | None = None,
+    ) -> None:
         if os.geteuid() != 0:
             raise RuntimeError("the Postfix tests need root (as in CI)")
         self.root = Path(tempfile.mkdtemp(prefix="hd-postfix-"))
@@ -334,6 +348,9 @@ class Postfix:
         self.domain = domain
         self.lmtp_port = lmtp_port
         self.authserv_id = authserv_id
+        self.relay_port = relay_port  # mail for other domains goes here (the test mail sink)
+        self.sasl_socket = sasl_socket  # Dovecot's auth socket: SMTP AUTH on the submission port
+        self.submission_port = free_port()
 
     def _postconf(self, *args: str) -> str:
         return subprocess.run(
@@ -384,6 +401,7 @@ biff = no
 alias_maps =
 alias_database =
 local_recipient_maps =
+{f"relayhost = [127.0.0.1]:{self.relay_port}" if self.relay_port else ""}
 """
         )
         master = Path("/usr/share/postfix/master.cf.dist").read_text()
@@ -400,6 +418,20 @@ local_recipient_maps =
                 line = "  ".join(fields)
             lines.append(line)
         lines.append("postlog   unix-dgram n  -       n       -       1       postlogd")
+        if self.sasl_socket:
+            # submission (RFC 6409) as a provider runs it: sign in first (PLAIN, LOGIN or
+            # XOAUTH2, checked by Dovecot), then relay. Plain text: a loopback test server.
+            lines += [
+                f"127.0.0.1:{self.submission_port} inet n - n - - smtpd",
+                "  -o syslog_name=postfix/submission",
+                "  -o smtpd_sasl_auth_enable=yes",
+                "  -o smtpd_sasl_type=dovecot",
+                f"  -o smtpd_sasl_path={self.sasl_socket}",
+                "  -o smtpd_sasl_security_options=noanonymous",
+                "  -o smtpd_client_restrictions=permit_sasl_authenticated,reject",
+                "  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject",
+                "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject",
+            ]
         (self.config_dir / "master.cf").write_text("\n".join(lines) + "\n")
 
     def start(self) -> None:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import smtplib
 import threading
 import time
+from dataclasses import replace
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from app.adapters import mailbox_account
+from app.domain import mailboxes
 from app.extensions import db
 from app.models import Message, Ticket
 from inbound import server as inbound_server
+from inbound.imap import MailboxFetcher
+from tests import support
 from tests.email_support import build_mail
 
 
@@ -102,3 +109,62 @@ def test_nothing_lost_when_our_server_restarts_mid_stream(app, postfix, lmtp_ser
     with app.app_context():
         subjects = {t.subject for t in db.session.scalars(select(Ticket))}
     assert subjects == {f"Stream {n}" for n in range(total)}
+
+
+def _sent_folder(dovecot, user: str) -> list[bytes]:
+    with dovecot.client(user) as imap:
+        if not imap.folder_exists("Sent"):
+            return []
+        imap.select_folder("Sent", readonly=True)
+        data = imap.fetch(imap.search("ALL"), ["FLAGS", "BODY.PEEK[]"])
+        return [(d[b"FLAGS"], d[b"BODY[]"]) for d in data.values()]
+
+
+@pytest.mark.parametrize("auth", ["password", "google"])
+def test_replies_leave_through_the_accounts_submission_server_with_a_sent_copy(
+    app, postfix, dovecot, mailbox, mail_sink, token_server, auth
+):
+    settings = {
+        "name": mailbox.name,
+        "host": "127.0.0.1",
+        "port": dovecot.port,
+        "security": "plain",
+        "username": mailbox.username,
+        "password": mailbox.password,
+        "smtp_host": "127.0.0.1",
+        "smtp_port": postfix.submission_port,
+        "smtp_security": "plain",
+    }
+    if auth == "google":
+        key = token_server.google_service_account(f"sa-{mailbox.name}@p.iam.gserviceaccount.com")
+        settings.update(auth="google", password=json.dumps(key), token_url=token_server.token_url)
+    app.config["IMAP_MAILBOXES"] = json.dumps([settings])
+    dovecot.append(mailbox.username, build_mail(to=mailbox.username).as_bytes())
+    with app.app_context():
+        config = mailboxes.all_mailboxes()[0]
+    fetcher = MailboxFetcher(app, config)
+    fetcher.open()
+    fetcher.drain()
+    fetcher.close()
+    support.run_jobs(app)  # the acknowledgement job sends through the account
+    assert wait_for(lambda: len(mail_sink.messages) == 1, flush=postfix.flush), postfix.log_text()
+    ack = mail_sink.last()
+    assert ack["Auto-Submitted"] == "auto-replied" and ack["To"] == "anna@example.test"
+    assert f"sasl_username={mailbox.username}" in postfix.log_text()
+    method = "XOAUTH2" if auth == "google" else "PLAIN"
+    assert f"sasl_method={method}" in postfix.log_text()
+    copies = _sent_folder(dovecot, mailbox.username)
+    assert len(copies) == 1 and b"\\Seen" in copies[0][0]
+    assert ack["Message-ID"].encode() in copies[0][1]
+
+
+def test_submission_refuses_a_wrong_password(app, postfix, dovecot, mailbox):
+    config = replace(
+        mailbox,
+        password="not-it",
+        smtp_host="127.0.0.1",
+        smtp_port=postfix.submission_port,
+        smtp_security="plain",
+    )
+    with app.app_context(), pytest.raises(smtplib.SMTPAuthenticationError):
+        mailbox_account.send(build_mail(to="anna@example.test"), config, envelope_from=None)

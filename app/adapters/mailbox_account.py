@@ -18,7 +18,7 @@ import logging
 import smtplib
 import ssl
 import threading
-import time
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -221,7 +221,7 @@ def copy_to_sent(mail: EmailMessage, config: MailboxConfig) -> None:
         if not client.folder_exists(config.sent_folder):
             client.create_folder(config.sent_folder)
         client.append(
-            config.sent_folder, mail.as_bytes(policy=policy.SMTP), [b"\\Seen"], time.time()
+            config.sent_folder, mail.as_bytes(policy=policy.SMTP), [b"\\Seen"], datetime.now(UTC)
         )
     except Exception as error:  # noqa: BLE001
         log.warning("could not copy a sent reply to %s: %s", config.name, type(error).__name__)
