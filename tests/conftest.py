@@ -30,7 +30,7 @@ from app.extensions import db
 from inbound.server import HelpdeskController
 from tests import support
 from tests.email_support import StubDns
-from tests.mailservers import DOVECOT, POSTFIX, Dovecot, Postfix, TokenServer
+from tests.mailservers import DOVECOT, POSTFIX, Dovecot, MicrosoftStub, Postfix, TokenServer
 from tests.twilio_stub import TwilioStub
 from workers.context import use_app
 
@@ -240,6 +240,15 @@ def token_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def microsoft(token_server, tmp_path_factory):
+    """A local stand-in for login.microsoftonline.com (HTTPS) that msal talks to."""
+    stub = MicrosoftStub(token_server, tmp_path_factory.mktemp("microsoft"))
+    stub.start()
+    yield stub
+    stub.stop()
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import base64
 import ctypes
+import datetime as dt
+import ipaddress
 import json
 import os
 import pwd
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -24,8 +27,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 from google.auth import jwt
 from imapclient import IMAPClient
 
@@ -136,6 +141,116 @@ class TokenServer:
             "client_id": "1",
             "token_uri": self.token_url,
         }
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1/localhost and its key, as PEM files (the cert is its CA)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.SubjectAlternativeName(
+                [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]
+            ),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+class MicrosoftStub:
+    """Microsoft identity platform's endpoints that `msal` uses for client credentials, over
+    HTTPS with a self-signed certificate: OpenID discovery and the v2.0 token endpoint.
+
+    `apps` maps client_id -> (client secret, mailbox user); an issued token is registered
+    with the TokenServer so Dovecot's introspection accepts it for that mailbox.
+    """
+
+    def __init__(self, token_server: TokenServer, directory: Path) -> None:
+        self.apps: dict[str, tuple[str, str]] = {}
+        self.token_server = token_server
+        self.cert, key = self_signed_certificate(directory)
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _json(self, status: int, body: dict) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):  # noqa: N802
+                tenant = self.path.strip("/").split("/")[0]
+                base = f"{outer.url}/{tenant}"
+                self._json(
+                    200,
+                    {
+                        "issuer": f"{base}/v2.0",
+                        "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                        "token_endpoint": f"{base}/oauth2/v2.0/token",
+                        "token_endpoint_auth_methods_supported": ["client_secret_post"],
+                    },
+                )
+
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
+                app = outer.apps.get(form.get("client_id", ""))
+                if form.get("grant_type") != "client_credentials" or not app:
+                    return self._json(400, {"error": "unauthorized_client"})
+                if form.get("client_secret") != app[0]:
+                    return self._json(
+                        401,
+                        {
+                            "error": "invalid_client",
+                            "error_description": "AADSTS7000215: Invalid client secret provided.",
+                        },
+                    )
+                if "https://outlook.office365.com/.default" not in form.get("scope", ""):
+                    return self._json(400, {"error": "invalid_scope"})
+                token = f"eyJ0-test-{os.urandom(6).hex()}"
+                outer.token_server.tokens[token] = app[1]
+                return self._json(
+                    200, {"token_type": "Bearer", "expires_in": 3599, "access_token": token}
+                )
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert, key)
+        self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+        self.url = f"https://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def start(self) -> None:
         self.thread.start()

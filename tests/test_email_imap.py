@@ -11,6 +11,7 @@ from email import policy
 import pytest
 from sqlalchemy import func, select
 
+from app.adapters.mailbox_account import SignInRefused
 from app.domain import mailboxes
 from app.extensions import db
 from app.models import ImapReceipt, MailboxAccount, MailboxState, Message, Ticket
@@ -261,6 +262,25 @@ def test_google_service_account_signs_in_with_xoauth2(app, dovecot, mailbox, tok
     dovecot.append(mailbox.username, raw(build_mail(to=mailbox.username)))
     assert drain(app, config).imported == 1
     assert token_server.tokens[token_server.issued[-1]] == mailbox.username
+
+
+def test_microsoft_365_app_signs_in_with_msal_and_xoauth2(app, dovecot, mailbox, microsoft):
+    microsoft.apps["client-1"] = ("s3cret-value", mailbox.username)
+    config = replace(
+        mailbox,
+        auth="microsoft",
+        tenant="tenant-1",
+        client_id="client-1",
+        password="s3cret-value",
+        token_url=f"{microsoft.url}/tenant-1",
+        extra={"ca_file": str(microsoft.cert)},
+    )
+    dovecot.append(mailbox.username, raw(build_mail(to=mailbox.username)))
+    assert drain(app, config).imported == 1
+    wrong = replace(config, name=f"{mailbox.name}-w", password="expired-secret")
+    fetcher = MailboxFetcher(app, wrong)
+    with pytest.raises(SignInRefused, match="AADSTS7000215"):
+        fetcher.open()
 
 
 def test_revoked_token_is_reported_as_a_sign_in_problem(app, dovecot, mailbox, token_server):

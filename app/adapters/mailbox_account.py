@@ -24,6 +24,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import msal
+import requests
 from google.auth.exceptions import GoogleAuthError
 from google.auth.transport.requests import Request
 from google.oauth2 import service_account
@@ -58,7 +59,12 @@ def _microsoft(config: MailboxConfig) -> str:
             authority = config.token_url or f"https://login.microsoftonline.com/{config.tenant}"
             options: dict = {}
             if config.extra.get("ca_file"):
-                options["verify"] = config.extra["ca_file"]
+                # a private CA (tests, a TLS-inspecting proxy): REQUESTS_CA_BUNDLE in the
+                # environment would override a Session's own `verify`, so ignore the env
+                session = requests.Session()
+                session.trust_env = False
+                session.verify = config.extra["ca_file"]
+                options["http_client"] = session
             if config.token_url:
                 options["instance_discovery"] = False
             client = msal.ConfidentialClientApplication(
