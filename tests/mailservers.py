@@ -332,7 +332,7 @@ passdb {{
 }}
 {oauth}userdb {{
   driver = static
-  args = uid={self.uid} gid={self.gid} home={self.mail}/%u
+  args = uid={self.uid} gid={self.gid} home={self.mail}/%u allow_all_users=yes
 }}
 service imap-login {{
   inet_listener imap {{
