@@ -31,7 +31,13 @@ from email.utils import getaddresses
 from flask import Flask
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import (
+    DisconnectionError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 
 from app.adapters.mailbox_account import SignInRefused, imap_connect
 from app.domain import mailboxes
@@ -191,11 +197,9 @@ class MailboxFetcher:
                     to_reject.append(uid)
             for chunk in _chunks_by_size(small, sizes, max_bytes=8 * 1024 * 1024):
                 bodies = self.client.fetch(chunk, ["BODY.PEEK[]"])
-                for uid in chunk:
-                    raw = bodies.get(uid, {}).get(b"BODY[]")
-                    if raw is None:
-                        continue  # expunged by someone else meanwhile
-                    outcome = self._import(uid, raw)
+                found = [(u, bodies[u][b"BODY[]"]) for u in chunk if b"BODY[]" in bodies.get(u, {})]
+                # (a UID missing from the answer was expunged by someone else meanwhile)
+                for uid, outcome in self._import_many(found).items():
                     if outcome == "rejected":
                         to_reject.append(uid)
                     elif outcome is not None:
@@ -233,27 +237,72 @@ class MailboxFetcher:
             "mailbox %s: message uid %s moved for a person (%s)", self.config.name, uid, outcome
         )
 
-    def _import(self, uid: int, raw: bytes) -> str | None:
-        """Store one message with its receipt. 'imported', 'known', 'rejected', or None (retry)."""
-        try:
-            parsed = parse_email(raw)
-        except UnparseableEmail:
-            self._reject(uid, None, "rejected")
-            return "rejected"
-        except Exception:  # noqa: BLE001 - the parser promises not to raise; never loop on it
-            log.exception("parser failed on a mailbox message")
-            self._reject(uid, None, "rejected")
-            return "rejected"
-        parsed.message_id = _message_id(parsed, raw)
-        verdicts = self._verdicts(raw)
-        with self.app.app_context():
+    def _import_many(self, items: list[tuple[int, bytes]]) -> dict[int, str | None]:
+        """Store a chunk of messages with their receipts in ONE transaction (a savepoint
+        each, so one bad message does not undo the others), then commit.
+
+        Per UID: 'imported', 'known' (ours already), 'rejected' (for a person), or None
+        (intake failed on it; retried on the next pass, at most MAX_ATTEMPTS times).
+        """
+        outcomes: dict[int, str | None] = {}
+        parsed_items = []
+        for uid, raw in items:
             try:
-                if mailboxes.known_message_id(self.config.name, parsed.message_id):
+                parsed = parse_email(raw)
+            except Exception as error:  # noqa: BLE001 - UnparseableEmail, or a parser bug
+                if not isinstance(error, UnparseableEmail):
+                    log.exception("parser failed on a mailbox message")
+                self._reject(uid, None, "rejected")
+                outcomes[uid] = "rejected"
+                continue
+            parsed.message_id = _message_id(parsed, raw)
+            parsed_items.append((uid, raw, parsed))
+        if not parsed_items:
+            return outcomes
+        for attempt in range(4):
+            committed: list[int] = []
+            with self.app.app_context():
+                try:
+                    seen = mailboxes.known_message_ids(
+                        self.config.name, [p.message_id for _, _, p in parsed_items]
+                    )
+                    for uid, raw, parsed in parsed_items:
+                        outcomes[uid] = self._store(uid, raw, parsed, seen)
+                        if outcomes[uid] in ("imported", "known"):
+                            committed.append(uid)
+                    db.session.commit()
+                    break
+                except OperationalError:
+                    # SQLite: another writer (a second fetcher, the SMTP server) got there
+                    # first; everything was rolled back, so simply try the chunk again
+                    db.session.rollback()
+                    if attempt == 3:
+                        raise  # the database is unwell: the pass stops, retried with backoff
+                except SQLAlchemyError:
+                    db.session.rollback()
+                    raise
+                finally:
+                    db.session.remove()
+            time.sleep(0.05 * (attempt + 1) * random.uniform(1, 3))
+        for uid, outcome in list(outcomes.items()):
+            if outcome == "reject-later":
+                self._reject(uid, None, "rejected")
+                outcomes[uid] = "rejected"
+        if self.on_commit:
+            for uid in committed:
+                self.on_commit(uid)
+        return outcomes
+
+    def _store(self, uid: int, raw: bytes, parsed, seen: set[str]) -> str | None:
+        """One message inside the chunk's transaction, in its own savepoint."""
+        try:
+            with db.session.begin_nested():
+                if parsed.message_id in seen:
                     outcome, reference = "known", None
                 else:
                     result = receive_email(
                         parsed,
-                        verdicts,
+                        self._verdicts(raw),
                         envelope_from=_envelope_from(parsed),
                         recipients=_recipients(parsed, self.config),
                     )
@@ -266,28 +315,18 @@ class MailboxFetcher:
                     outcome=outcome,
                     reference=reference,
                 )
-                db.session.commit()
-            except IntegrityError:
-                # another fetcher committed this UID (or this Message-ID) first: it is stored
-                db.session.rollback()
-                return "known"
-            except SQLAlchemyError:
-                db.session.rollback()
-                raise  # the database is unwell: the pass stops and is retried with backoff
-            except Exception:  # noqa: BLE001 - a bug on one mail must not stop the mailbox
-                db.session.rollback()
-                log.exception("intake failed on a mailbox message")
-                key = (self.uidvalidity, uid)
-                self.failures[key] = self.failures.get(key, 0) + 1
-                if self.failures[key] >= MAX_ATTEMPTS:
-                    self._reject(uid, parsed.message_id, "rejected")
-                    return "rejected"
-                return None
-            finally:
-                db.session.remove()
-        if self.on_commit:
-            self.on_commit(uid)
-        return "imported" if outcome not in ("known", "duplicate") else "known"
+            seen.add(parsed.message_id)
+        except IntegrityError:
+            # another fetcher committed this UID (or this Message-ID) first: it is stored
+            return "known"
+        except (OperationalError, InterfaceError, DisconnectionError):
+            raise  # the database, not this message: stop the pass
+        except Exception:  # noqa: BLE001 - a bug on one mail must not stop the mailbox
+            log.exception("intake failed on a mailbox message")
+            key = (self.uidvalidity, uid)
+            self.failures[key] = self.failures.get(key, 0) + 1
+            return "reject-later" if self.failures[key] >= MAX_ATTEMPTS else None
+        return "known" if outcome in ("known", "duplicate") else "imported"
 
     def mark(self, uids: list[int]) -> None:
         if self.config.processed_folder:

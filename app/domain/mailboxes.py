@@ -234,17 +234,18 @@ def receipts(mailbox: str, uidvalidity: int, uids: list[int]) -> dict[int, str]:
     return {uid: outcome for uid, outcome in rows}
 
 
-def known_message_id(mailbox: str, message_id: str | None) -> bool:
-    """The same mail already taken from this mailbox (under an older UIDVALIDITY, say)."""
-    if not message_id:
-        return False
-    return (
-        db.session.scalar(
-            select(ImapReceipt.id)
-            .where(ImapReceipt.mailbox == mailbox, ImapReceipt.message_id == message_id)
-            .limit(1)
+def known_message_ids(mailbox: str, message_ids: list[str]) -> set[str]:
+    """Those of these Message-IDs already taken from this mailbox (under an older
+    UIDVALIDITY, say): the same mail is never imported twice."""
+    wanted = [m[:998] for m in message_ids if m]
+    if not wanted:
+        return set()
+    return set(
+        db.session.scalars(
+            select(ImapReceipt.message_id).where(
+                ImapReceipt.mailbox == mailbox, ImapReceipt.message_id.in_(wanted)
+            )
         )
-        is not None
     )
 
 
