@@ -21,6 +21,7 @@ import imaplib
 import logging
 import random
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -394,11 +395,14 @@ class MailboxFetcher:
                 failures += 1
                 delay = self._backoff(failures)
                 what = "database" if isinstance(error, SQLAlchemyError) else "mail server"
-                self._set_state(
-                    "error",
-                    f"Cannot reach the {what} ({type(error).__name__}); retrying.",
-                    retry_in=delay,
-                )
+                message = f"Cannot reach the {what} ({type(error).__name__}); retrying."
+                if isinstance(error, ssl.SSLCertVerificationError):
+                    message = (
+                        "The mail server's TLS certificate could not be verified "
+                        f"({error.verify_message}). Check the server name; we never "
+                        "send a password over an unverified connection."
+                    )
+                self._set_state("error", message, retry_in=delay)
                 log.warning(
                     "mailbox %s: %s; retry in %.0f s", self.config.name, type(error).__name__, delay
                 )

@@ -269,7 +269,8 @@ class Dovecot:
     def __init__(self, token_server: TokenServer | None = None) -> None:
         self.root = Path(tempfile.mkdtemp(prefix="hd-dovecot-"))
         self.root.chmod(0o755)
-        self.port = free_port()
+        self.port = free_port()  # IMAP (STARTTLS offered, plain text allowed: tests)
+        self.tls_port = free_port()  # IMAPS (implicit TLS)
         self.token_server = token_server
         self.users: dict[str, str] = {}
         if os.geteuid() == 0:
@@ -286,8 +287,11 @@ class Dovecot:
         self.log = self.root / "dovecot.log"
         self.auth_socket = self.root / "auth-postfix"  # Postfix's SASL asks Dovecot
         self.process: subprocess.Popen | None = None
+        self.ca_file = self.root / "cert.pem"
 
     def _write_config(self) -> None:
+        if not (self.root / "cert.pem").exists():
+            self.ca_file, _key = self_signed_certificate(self.root)
         self.mail.mkdir(exist_ok=True)
         os.chown(self.mail, self.uid, self.gid)
         self.passwd.mkdir(exist_ok=True)
@@ -312,7 +316,9 @@ state_dir = {self.root}/state
 log_path = {self.log}
 protocols = imap
 listen = 127.0.0.1
-ssl = no
+ssl = yes
+ssl_cert = <{self.root}/cert.pem
+ssl_key = <{self.root}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = {mechanisms}
 default_internal_user = {self.internal_user}
@@ -340,7 +346,9 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.tls_port}
+    ssl = yes
   }}
   process_min_avail = 1
 }}

@@ -273,7 +273,7 @@ def test_microsoft_365_app_signs_in_with_msal_and_xoauth2(app, dovecot, mailbox,
         client_id="client-1",
         password="s3cret-value",
         token_url=f"{microsoft.url}/tenant-1",
-        extra={"ca_file": str(microsoft.cert)},
+        ca_file=str(microsoft.cert),
     )
     dovecot.append(mailbox.username, raw(build_mail(to=mailbox.username)))
     assert drain(app, config).imported == 1
@@ -404,3 +404,34 @@ def _wait(predicate, timeout: float) -> bool:
             return True
         time.sleep(0.1)
     return predicate()
+
+
+@pytest.mark.parametrize("security", ["tls", "starttls"])
+def test_tls_is_verified_and_works(app, dovecot, mailbox, security):
+    port = dovecot.tls_port if security == "tls" else dovecot.port
+    config = replace(mailbox, security=security, port=port, ca_file=str(dovecot.ca_file))
+    dovecot.append(mailbox.username, raw(build_mail(to=mailbox.username)))
+    assert drain(app, config).imported == 1
+
+
+def test_an_unverified_certificate_is_refused_and_said_in_words(app, dovecot, mailbox):
+    app.config["IMAP_BACKOFF_MAX_SECONDS"] = 1
+    config = replace(mailbox, security="tls", port=dovecot.tls_port)  # default trust store
+    fetcher = MailboxFetcher(app, config)
+    thread = threading.Thread(target=fetcher.run, daemon=True)
+    thread.start()
+    try:
+        assert _wait(lambda: _state(app, mailbox.name)[0] == "error", 10)
+        assert "certificate could not be verified" in _state(app, mailbox.name)[1]
+    finally:
+        fetcher.stop.set()
+        thread.join(10)
+
+
+def _state(app, name: str) -> tuple[str | None, str]:
+    with app.app_context():
+        try:
+            row = db.session.get(MailboxState, name)
+            return (row.state, row.message) if row else (None, "")
+        finally:
+            db.session.remove()

@@ -58,12 +58,12 @@ def _microsoft(config: MailboxConfig) -> str:
         if client is None:
             authority = config.token_url or f"https://login.microsoftonline.com/{config.tenant}"
             options: dict = {}
-            if config.extra.get("ca_file"):
+            if config.ca_file:
                 # a private CA (tests, a TLS-inspecting proxy): REQUESTS_CA_BUNDLE in the
                 # environment would override a Session's own `verify`, so ignore the env
                 session = requests.Session()
                 session.trust_env = False
-                session.verify = config.extra["ca_file"]
+                session.verify = config.ca_file
                 options["http_client"] = session
             if config.token_url:
                 options["instance_discovery"] = False
@@ -170,8 +170,8 @@ def imap_connect(config: MailboxConfig, timeout: float = 60) -> IMAPClient:
 
 def _context(config: MailboxConfig) -> ssl.SSLContext:
     context = ssl.create_default_context()
-    if config.extra.get("ca_file"):
-        context.load_verify_locations(config.extra["ca_file"])
+    if config.ca_file:
+        context.load_verify_locations(config.ca_file)
     return context
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -57,7 +57,7 @@ class MailboxConfig:
     sent_folder: str = "Sent"  # where a copy of each reply is APPENDed ("" = none)
     address: str = ""  # the address customers write to (default: username)
     source: str = "config"  # config | admin
-    extra: dict = field(default_factory=dict)
+    ca_file: str = ""  # trust this CA too (a private CA; tests)
 
     @property
     def email_address(self) -> str:
