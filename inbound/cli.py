@@ -10,10 +10,12 @@ import click
 from aiosmtpd.controller import Controller
 from flask import current_app
 from flask.cli import AppGroup
+from imapclient.exceptions import LoginError
 from prometheus_client import start_http_server
 
+from app.adapters.mailbox_account import SignInRefused
 from app.domain.mailboxes import MailboxConfigError
-from inbound.imap import MailboxFetcher, MailboxSupervisor
+from inbound.imap import CONNECTION_ERRORS, MailboxFetcher, MailboxSupervisor
 from inbound.server import HelpdeskController
 
 inbound_cli = AppGroup("inbound", help="The inbound mail server.")
@@ -60,14 +62,25 @@ def imap(once: bool) -> None:
     except MailboxConfigError as error:
         raise click.ClickException(str(error)) from error
     if once:
+        failed = False
         for config in configs.values():
             fetcher = MailboxFetcher(app, config)
-            fetcher.open()
             try:
+                fetcher.open()
                 done = fetcher.drain()
+            except (LoginError, SignInRefused) as error:
+                failed = True
+                click.echo(f"{config.name}: {fetcher.sign_in_message(error)}", err=True)
+                continue
+            except CONNECTION_ERRORS as error:
+                failed = True
+                click.echo(f"{config.name}: cannot reach the server ({error})", err=True)
+                continue
             finally:
                 fetcher.close()
             click.echo(f"{config.name}: {done.imported} imported, {done.rejected} set aside")
+        if failed:
+            raise SystemExit(1)
         return
     if not configs:
         click.echo("No mailbox configured yet: add one on the admin page (checked every 30 s).")

@@ -389,7 +389,7 @@ class MailboxFetcher:
             except (LoginError, SignInRefused) as error:
                 failures += 1
                 delay = self._backoff(failures, auth=True)
-                self._set_state("auth_failed", self._sign_in_message(error), retry_in=delay)
+                self._set_state("auth_failed", self.sign_in_message(error), retry_in=delay)
                 self.stop.wait(delay)
             except CONNECTION_ERRORS + (SQLAlchemyError,) as error:
                 failures += 1
@@ -414,7 +414,7 @@ class MailboxFetcher:
         ceiling = self.app.config.get("IMAP_BACKOFF_MAX_SECONDS", 300) * (3 if auth else 1)
         return min(ceiling, 2 ** min(failures, 12)) * random.uniform(0.75, 1.0)
 
-    def _sign_in_message(self, error: Exception) -> str:
+    def sign_in_message(self, error: Exception) -> str:
         if isinstance(error, SignInRefused):
             return str(error)
         if self.config.auth == "password":

@@ -435,3 +435,12 @@ def _state(app, name: str) -> tuple[str | None, str]:
             return (row.state, row.message) if row else (None, "")
         finally:
             db.session.remove()
+
+
+def test_cli_once_says_which_mailbox_refused_the_password(app, runner, dovecot, mailbox):
+    view = mailboxes.public_view(mailbox)
+    view.pop("source")
+    app.config["IMAP_MAILBOXES"] = json.dumps([{**view, "password": "nope"}])
+    result = runner.invoke(args=["inbound", "imap", "--once"])
+    assert result.exit_code == 1
+    assert f"{mailbox.name}: The mail server refused the password" in result.output
