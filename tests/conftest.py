@@ -298,6 +298,7 @@ def postfix(postfix_lmtp_port, mail_sink, dovecot):
         pytest.fail("Postfix is missing: run scripts/setup.sh (it installs postfix)")
     if os.geteuid() != 0:
         pytest.skip("Postfix runs its daemons as root (CI does)")
+    Postfix.stop_orphans()
     server = Postfix(
         domain="helpdesk.test",
         lmtp_port=postfix_lmtp_port,

@@ -463,6 +463,7 @@ class Postfix:
         if os.geteuid() != 0:
             raise RuntimeError("the Postfix tests need root (as in CI)")
         self.root = Path(tempfile.mkdtemp(prefix="hd-postfix-"))
+        (self.root / "owner.pid").write_text(str(os.getpid()))  # see stop_orphans
         self.root.chmod(0o755)
         self.config_dir = self.root / "etc"
         self.queue_dir = self.root / "spool"
@@ -556,6 +557,21 @@ local_recipient_maps =
                 "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject",
             ]
         (self.config_dir / "master.cf").write_text("\n".join(lines) + "\n")
+
+    @staticmethod
+    def stop_orphans() -> None:
+        """Stop Postfixes left by test runs that were killed (their pytest is gone)."""
+        for root in Path(tempfile.gettempdir()).glob("hd-postfix-*"):
+            try:
+                owner = int((root / "owner.pid").read_text())
+                os.kill(owner, 0)
+                continue  # its test run is still going
+            except (OSError, ValueError):
+                pass
+            subprocess.run(
+                [POSTFIX, "-c", str(root / "etc"), "stop"], capture_output=True, check=False
+            )
+            shutil.rmtree(root, ignore_errors=True)
 
     def start(self) -> None:
         if not (self.config_dir / "main.cf").exists():
