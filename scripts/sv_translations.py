@@ -339,6 +339,7 @@ SV = {
     "No mailbox yet.": "Ingen brevlåda ännu.",
     "Add a mailbox": "Lägg till en brevlåda",
     "Add mailbox": "Lägg till brevlåda",
+    "These mailbox settings cannot be used.": "De här inställningarna för brevlådan går inte att använda.",
     # issue 12: domain errors (DomainError messages) and the error page
     "That is not allowed.": "Det går inte.",
     "That did not work": "Det gick inte",

@@ -17,8 +17,10 @@ from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import ImapReceipt, MailboxAccount, MailboxState
 from app.models.base import utcnow
@@ -29,8 +31,10 @@ SECURITY = ("tls", "starttls", "plain")
 DEFAULT_AUTHSERV_IDS = {"google": "mx.google.com"}
 
 
-class MailboxConfigError(ValueError):
+class MailboxConfigError(DomainError):
     """IMAP_MAILBOXES (or an admin entry) is not usable; the message says what to fix."""
+
+    default_message = _l("These mailbox settings cannot be used.")
 
 
 @dataclass
