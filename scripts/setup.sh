@@ -52,16 +52,18 @@ if [ "${WITH_MAILSERVERS:-1}" = "1" ] && { [ ! -x /usr/sbin/dovecot ] || [ ! -x 
   echo "postfix postfix/main_mailer_type select No configuration" | need_root debconf-set-selections
   # policy-rc.d 101: the package scripts do not start the daemons at install time
   rc_policy=/usr/sbin/policy-rc.d
+  made_policy=0
   if [ ! -e "$rc_policy" ]; then
     printf '#!/bin/sh\nexit 101\n' | need_root tee "$rc_policy" >/dev/null
     need_root chmod +x "$rc_policy"
+    made_policy=1
     trap 'need_root rm -f "$rc_policy"' EXIT
   fi
   echo "setup: installing Debian packages: dovecot-imapd postfix"
   need_root apt-get -o DPkg::Lock::Timeout=600 update -qq
   DEBIAN_FRONTEND=noninteractive need_root apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
     dovecot-imapd postfix >/dev/null
-  need_root rm -f "$rc_policy"; trap - EXIT
+  if [ "$made_policy" = "1" ]; then need_root rm -f "$rc_policy"; trap - EXIT; fi
 fi
 if [ "${WITH_MAILSERVERS:-1}" = "1" ]; then
   # if an earlier install started the system-wide daemons, stop them (we never need them)
