@@ -98,7 +98,8 @@ def main() -> None:
         rate = args.messages / backlog
         print(
             f"backlog ({backend}): {args.messages} messages in {backlog:.1f} s = "
-            f"{rate:.0f} messages/s (target >= 200)"
+            f"{rate:.0f} messages/s (target >= 200)",
+            flush=True,
         )
 
         latencies = []
@@ -111,6 +112,8 @@ def main() -> None:
                 while count(app) == before:
                     time.sleep(0.005)
                 latencies.append(time.perf_counter() - sent)
+                if (n + 1) % 25 == 0:
+                    print(f"  {n + 1} IDLE samples, last {latencies[-1] * 1000:.0f} ms", flush=True)
         fetcher.stop.set()
         thread.join(30)
         print(
