@@ -7,23 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.adapters.smtp import send
 from app.domain.mail import compose_reply
 from app.extensions import db
 from app.models import Message, OutboxItem
 from app.models.base import utcnow
 from workers import acknowledgements
-from workers.telephony import deliver_sms
+from workers.outgoing import send_once
+from workers.telephony import deliver_sms, deliver_voice
 
 
 def deliver_email(message: Message) -> None:
-    send(compose_reply(message))
+    """Once, end to end: see workers.outgoing (a rerun after a crash does not send twice)."""
+    send_once(message, compose_reply(message))
 
 
 # channel -> function that delivers one outgoing Message (raises to retry).
 DELIVERERS: dict[str, Callable[[Message], None]] = {
     "email": deliver_email,
     "sms": deliver_sms,
+    "voice": deliver_voice,
 }
 
 
@@ -44,4 +46,4 @@ def deliver_message(payload: dict, item: OutboxItem) -> None:
 
 
 def acknowledge(payload: dict, item: OutboxItem) -> None:
-    acknowledgements.send_acknowledgement(payload["ticket_id"], payload["message_id"])
+    acknowledgements.send_acknowledgement(payload["ticket_id"], payload["message_id"], item.id)

@@ -18,6 +18,7 @@ import logging
 import smtplib
 import ssl
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
@@ -194,14 +195,24 @@ def _sign_in(smtp: smtplib.SMTP, config: MailboxConfig) -> None:
     smtp.auth("XOAUTH2", xoauth2, initial_response_ok=True)
 
 
-def send(mail: EmailMessage, config: MailboxConfig, *, envelope_from: str | None) -> None:
-    """Submit through the mailbox's server (raises on failure so the job retries)."""
+def send(
+    mail: EmailMessage,
+    config: MailboxConfig,
+    *,
+    envelope_from: str | None,
+    before_final_dot: Callable[[], None] | None = None,
+    not_taken: Callable[[], None] | None = None,
+) -> None:
+    """Submit through the mailbox's server (raises on failure so the job retries).
+
+    `before_final_dot`/`not_taken` keep the relay's contract (app.adapters.smtp.send): the
+    first runs just before the message is handed over, the second when the server surely
+    did not take it (it answered with an error).
+    """
     # Submission servers want the signed-in account as envelope sender; an auto-reply
     # still says what it is in its Auto-Submitted header (RFC 3834).
     sender = envelope_from or config.email_address
-    if config.security == "plain" and config.smtp_security == "plain":
-        smtp = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=30)
-    elif config.smtp_security == "tls":
+    if config.smtp_security == "tls":
         smtp = smtplib.SMTP_SSL(
             config.smtp_host, config.smtp_port, timeout=30, context=_context(config)
         )
@@ -211,7 +222,14 @@ def send(mail: EmailMessage, config: MailboxConfig, *, envelope_from: str | None
         if config.smtp_security == "starttls":
             smtp.starttls(context=_context(config))
         _sign_in(smtp, config)
-        smtp.send_message(mail, from_addr=sender)
+        if before_final_dot is not None:
+            before_final_dot()
+        try:
+            smtp.send_message(mail, from_addr=sender)
+        except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused):
+            if not_taken is not None:
+                not_taken()
+            raise
     if config.sent_folder:
         copy_to_sent(mail, config)
 

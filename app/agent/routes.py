@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,7 +20,7 @@ from app.agent.forms import (
     ReplyForm,
     StatusForm,
 )
-from app.domain import callbacks, replies, tickets
+from app.domain import callbacks, community, replies, tickets
 from app.domain import queue as work_queue
 from app.domain.audit import Actor
 from app.domain.errors import DomainError
@@ -78,6 +78,9 @@ def ticket(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     presence.mark_present(ticket.id, current_user, "viewing")
     reply_form = ReplyForm(version=ticket.version, channel=replies.default_channel(ticket))
+    if g.get("reply_draft") is not None:  # "Check wording": show the page with the draft kept
+        reply_form.body.data = g.reply_draft
+        reply_form.channel.data = g.get("reply_channel") or reply_form.channel.data
     canned_id = request.args.get("canned", type=int)
     if canned_id:
         canned = db.session.get(CannedReply, canned_id)
@@ -106,7 +109,10 @@ def ticket(ticket_id: int):
         attachments=by_message,
         reply_form=reply_form,
         note_form=NoteForm(version=ticket.version),
-        status_form=StatusForm(version=ticket.version),
+        status_form=StatusForm(
+            version=ticket.version,
+            public_question=ticket.public_question or community.prefill_question(ticket.subject),
+        ),
         claim_form=ClaimForm(version=ticket.version),
         priority_form=PriorityForm(version=ticket.version, priority=str(ticket.priority)),
         canned_replies=db.session.scalars(select(CannedReply).order_by(CannedReply.title)).all(),
@@ -195,6 +201,18 @@ def note(ticket_id: int):
     )
 
 
+def _change_status(ticket, form):
+    if form.status.data == "resolved":  # what the public community answer will say
+        community.set_public_text(ticket, form.public_question.data, form.public_answer.data)
+    return tickets.change_status(
+        ticket,
+        form.status.data,
+        Actor.agent(current_user.id),
+        resolution_summary=form.summary.data,
+        expected_version=_expected_version(form),
+    )
+
+
 @bp.post("/tickets/<int:ticket_id>/status")
 def status(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
@@ -202,13 +220,7 @@ def status(ticket_id: int):
     return _act(
         ticket,
         form,
-        lambda: tickets.change_status(
-            ticket,
-            form.status.data,
-            Actor.agent(current_user.id),
-            resolution_summary=form.summary.data,
-            expected_version=_expected_version(form),
-        ),
+        lambda: _change_status(ticket, form),
         _("Status changed."),
     )
 

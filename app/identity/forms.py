@@ -11,7 +11,7 @@ from app.domain import identity
 
 
 class CodeForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=12)])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
 
 
 class ContactForm(FlaskForm):
@@ -22,5 +22,6 @@ class ContactForm(FlaskForm):
 
 class PrivacySettingsForm(FlaskForm):
     private_fields = SelectMultipleField(choices=[(f, f) for f in identity.PRIVATE_FIELDS])
+    callback_unlocks = SelectMultipleField(choices=[(f, f) for f in identity.PRIVATE_FIELDS])
     phone_unlocks = SelectMultipleField(choices=[(f, f) for f in identity.PRIVATE_FIELDS])
     mailbox_unlocks = SelectMultipleField(choices=[(f, f) for f in identity.PRIVATE_FIELDS])

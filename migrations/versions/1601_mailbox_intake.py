@@ -1,14 +1,14 @@
 """Mailbox intake over IMAP: accounts, their status, and receipts for exactly-once import.
 
 Revision ID: 1601
-Revises: 0403
+Revises: 2101
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "1601"
-down_revision = "0403"
+down_revision = "2101"
 branch_labels = None
 depends_on = None
 
