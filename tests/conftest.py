@@ -307,6 +307,7 @@ def postfix(postfix_lmtp_port, mail_sink, dovecot):
         authserv_id="mx.helpdesk.test",
         relay_port=mail_sink.port,
         sasl_socket=dovecot.auth_socket,
+        tls_files=(dovecot.ca_file, dovecot.ca_file.with_name("key.pem")),
     )
     server.start()
     yield server

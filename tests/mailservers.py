@@ -459,6 +459,7 @@ class Postfix:
         authserv_id: str,
         relay_port: int | None = None,
         sasl_socket: Path | None = None,
+        tls_files: tuple[Path, Path] | None = None,
     ) -> None:
         if os.geteuid() != 0:
             raise RuntimeError("the Postfix tests need root (as in CI)")
@@ -474,7 +475,9 @@ class Postfix:
         self.authserv_id = authserv_id
         self.relay_port = relay_port  # mail for other domains goes here (the test mail sink)
         self.sasl_socket = sasl_socket  # Dovecot's auth socket: SMTP AUTH on the submission port
-        self.submission_port = free_port()
+        self.submission_port = free_port()  # STARTTLS required
+        self.smtps_port = free_port()  # implicit TLS
+        self.tls_files = tls_files or self_signed_certificate(self.root)
 
     def _postconf(self, *args: str) -> str:
         return subprocess.run(
@@ -543,18 +546,31 @@ local_recipient_maps =
             lines.append(line)
         lines.append("postlog   unix-dgram n  -       n       -       1       postlogd")
         if self.sasl_socket:
-            # submission (RFC 6409) as a provider runs it: sign in first (PLAIN, LOGIN or
-            # XOAUTH2, checked by Dovecot), then relay. Plain text: a loopback test server.
-            lines += [
-                f"127.0.0.1:{self.submission_port} inet n - n - - smtpd",
-                "  -o syslog_name=postfix/submission",
+            # submission as a provider runs it: TLS first (STARTTLS on 587-style, implicit
+            # TLS on 465-style), then sign in (PLAIN, LOGIN or XOAUTH2, checked by Dovecot),
+            # then relay. The certificate is the one of `tls_files` (a private CA).
+            cert, key = self.tls_files
+            common = [
                 "  -o smtpd_sasl_auth_enable=yes",
                 "  -o smtpd_sasl_type=dovecot",
                 f"  -o smtpd_sasl_path={self.sasl_socket}",
                 "  -o smtpd_sasl_security_options=noanonymous",
+                f"  -o smtpd_tls_cert_file={cert}",
+                f"  -o smtpd_tls_key_file={key}",
+                "  -o smtpd_tls_auth_only=yes",
                 "  -o smtpd_client_restrictions=permit_sasl_authenticated,reject",
                 "  -o smtpd_recipient_restrictions=permit_sasl_authenticated,reject",
                 "  -o smtpd_relay_restrictions=permit_sasl_authenticated,reject",
+            ]
+            lines += [
+                f"127.0.0.1:{self.submission_port} inet n - n - - smtpd",
+                "  -o syslog_name=postfix/submission",
+                "  -o smtpd_tls_security_level=encrypt",
+                *common,
+                f"127.0.0.1:{self.smtps_port} inet n - n - - smtpd",
+                "  -o syslog_name=postfix/smtps",
+                "  -o smtpd_tls_wrappermode=yes",
+                *common,
             ]
         (self.config_dir / "master.cf").write_text("\n".join(lines) + "\n")
 

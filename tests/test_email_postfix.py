@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import smtplib
+import ssl
 import threading
 import time
 from dataclasses import replace
@@ -133,11 +134,13 @@ def test_replies_leave_through_the_accounts_submission_server_with_a_sent_copy(
         "password": mailbox.password,
         "smtp_host": "127.0.0.1",
         "smtp_port": postfix.submission_port,
-        "smtp_security": "plain",
+        "smtp_security": "starttls",
+        "ca_file": str(dovecot.ca_file),
     }
     if auth == "google":
         key = token_server.google_service_account(f"sa-{mailbox.name}@p.iam.gserviceaccount.com")
         settings.update(auth="google", password=json.dumps(key), token_url=token_server.token_url)
+        settings.update(smtp_port=postfix.smtps_port, smtp_security="tls")  # implicit TLS
     app.config["IMAP_MAILBOXES"] = json.dumps([settings])
     dovecot.append(mailbox.username, build_mail(to=mailbox.username).as_bytes())
     with app.app_context():
@@ -164,7 +167,17 @@ def test_submission_refuses_a_wrong_password(app, postfix, dovecot, mailbox):
         password="not-it",
         smtp_host="127.0.0.1",
         smtp_port=postfix.submission_port,
-        smtp_security="plain",
+        smtp_security="starttls",
+        ca_file=str(dovecot.ca_file),
     )
     with app.app_context(), pytest.raises(smtplib.SMTPAuthenticationError):
         mailbox_account.send(build_mail(to="anna@example.test"), config, envelope_from=None)
+
+
+def test_submission_never_signs_in_over_an_unverified_connection(app, postfix, dovecot, mailbox):
+    config = replace(
+        mailbox, smtp_host="127.0.0.1", smtp_port=postfix.submission_port, smtp_security="starttls"
+    )  # the private CA is not trusted here
+    with app.app_context(), pytest.raises(ssl.SSLCertVerificationError):
+        mailbox_account.send(build_mail(to="anna@example.test"), config, envelope_from=None)
+    assert f"sasl_username={mailbox.username}" not in postfix.log_text()
