@@ -6,6 +6,7 @@ from app.models.community import Article, ArticleVote
 from app.models.customer import Customer
 from app.models.helper import TrustedHelper
 from app.models.identity import VerificationChallenge
+from app.models.mailbox import ImapReceipt, MailboxAccount, MailboxState
 from app.models.outbox import OutboxItem
 from app.models.privacy import PrivacyRequest, ScheduledRun
 from app.models.settings import CannedReply, RateEvent, Setting
@@ -32,6 +33,9 @@ __all__ = [
     "CannedReply",
     "Customer",
     "CustomerMerge",
+    "ImapReceipt",
+    "MailboxAccount",
+    "MailboxState",
     "Message",
     "OutboxItem",
     "PrivacyRequest",
