@@ -7,21 +7,13 @@ Each checks the database first so a job that runs twice does not text or ring tw
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext
 
 from app.adapters import twilio_rest
 from app.domain.callbacks import queue_position
+from app.domain.i18n import in_language
 from app.extensions import db
 from app.models import Agent, Call, CallbackRequest, Message, OutboxItem
-
-CONFIRM = {
-    "en": "We will call you back. Reference {ref}. You are number {pos} in line. "
-    "Our number: {number}.",
-    "sv": "Vi ringer upp dig. Ärende {ref}. Du är nummer {pos} i kön. Vårt nummer: {number}.",
-}
-GAVE_UP = {
-    "en": "We tried to call you about {ref} but could not reach you. Reply CALL to try again.",
-    "sv": "Vi försökte ringa dig om {ref} men nådde dig inte. Svara RING så försöker vi igen.",
-}
 
 
 def _status_url() -> str:
@@ -68,12 +60,14 @@ def confirm_callback(payload: dict, item: OutboxItem) -> None:
     callback = db.session.get(CallbackRequest, payload["callback_id"])
     if callback is None:
         return
-    language = "sv" if callback.customer.language == "sv" else "en"
-    body = CONFIRM[language].format(
-        ref=callback.ticket.reference,
-        pos=queue_position(callback),
-        number=current_app.config["TWILIO_NUMBER"],
-    )
+    with in_language(callback.customer.language):
+        body = gettext(
+            "We will call you back. Reference %(ref)s. You are number %(pos)s in line. "
+            "Our number: %(number)s.",
+            ref=callback.ticket.reference,
+            pos=queue_position(callback),
+            number=current_app.config["TWILIO_NUMBER"],
+        )
     _sms_to_customer(callback.ticket, body, f"callback-confirm-{callback.id}")
 
 
@@ -81,8 +75,11 @@ def tell_we_tried(payload: dict, item: OutboxItem) -> None:
     callback = db.session.get(CallbackRequest, payload["callback_id"])
     if callback is None:
         return
-    language = "sv" if callback.customer.language == "sv" else "en"
-    body = GAVE_UP[language].format(ref=callback.ticket.reference)
+    with in_language(callback.customer.language):
+        body = gettext(
+            "We tried to call you about %(ref)s but could not reach you. Reply CALL to try again.",
+            ref=callback.ticket.reference,
+        )
     _sms_to_customer(callback.ticket, body, f"callback-gave-up-{callback.id}")
 
 
