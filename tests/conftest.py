@@ -123,13 +123,18 @@ def app(request, migrated, tmp_path, queue_name):
     application = create_app(config)
     application.test_client_class = support.IsolatedClient
     use_app(application)
-    with application.app_context():
-        support.wipe_database()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        support.wipe_database()
-        db.engine.dispose()
+    if support.needs_real_commits(request):
+        # Other threads or processes read the database: commit for real, wipe around.
+        with application.app_context():
+            support.wipe_database()
+        yield application
+        with application.app_context():
+            db.session.remove()
+            support.wipe_database()
+            db.engine.dispose()
+    else:
+        with support.rolled_back(application):
+            yield application
     support.delete_queue_keys(TEST_REDIS_URL, queue_name)
 
 
