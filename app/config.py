@@ -124,7 +124,15 @@ def from_environment() -> dict:
             int(x) for x in os.environ.get("CALLBACK_RETRY_MINUTES", "15,60").split(",") if x
         ],
         "CALLBACK_LIMIT_PER_PHONE_PER_HOUR": _int("CALLBACK_LIMIT_PER_PHONE_PER_HOUR", 3),
-        "CALLBACK_LIMIT_PER_IP_PER_HOUR": _int("CALLBACK_LIMIT_PER_IP_PER_HOUR", 10),
+        # Per client address: a script sends many a minute; people sharing one address (a
+        # library, a care home, a mobile operator's NAT) send a few an hour between them.
+        "CALLBACK_LIMIT_PER_IP_PER_MINUTE": _int("CALLBACK_LIMIT_PER_IP_PER_MINUTE", 5),
+        "CALLBACK_LIMIT_PER_IP_PER_HOUR": _int("CALLBACK_LIMIT_PER_IP_PER_HOUR", 60),
+        # How many proxies (nginx, a load balancer) sit in front of gunicorn and set
+        # X-Forwarded-For/-Proto/-Host; 0 = none, the socket address is the client.
+        "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
+        "BUSINESS_COUNTRY": os.environ.get("BUSINESS_COUNTRY", ""),
+        "BUSINESS_PHONE": os.environ.get("BUSINESS_PHONE", ""),
     }
 
 

@@ -368,6 +368,97 @@ SV = {
     "Your code": "Din kod",
     "We will call you back. Reference %(ref)s. You are number %(pos)s in line. Our number: %(number)s.": "Vi ringer upp dig. Ärende %(ref)s. Du är nummer %(pos)s i kön. Vårt nummer: %(number)s.",
     "We tried to call you about %(ref)s but could not reach you. Reply CALL to try again.": "Vi försökte ringa dig om %(ref)s men nådde dig inte. Svara RING så försöker vi igen.",
+    # --- issue 13: customers who are not comfortable online ---
+    "You are verified. The person helping you can see this now. You do not need to do anything "
+    "more.": "Du är bekräftad. Den som hjälper dig ser det nu. Du behöver inte göra något mer.",
+    "The code has 6 digits. Please type all 6 digits; spaces and dashes are fine.": "Koden har "
+    "6 siffror. Skriv alla 6 siffrorna; mellanslag och bindestreck går bra.",
+    "For example 461 464. Spaces and dashes are fine.": "Till exempel 461 464. Mellanslag och "
+    "bindestreck går bra.",
+    "There is a problem": "Något behöver rättas",
+    "Error:": "Fel:",
+    "today": "i dag",
+    "tomorrow": "i morgon",
+    "on %(day)s": "%(day)s",
+    "%(day)s between %(start)s and %(end)s": "%(day)s mellan %(start)s och %(end)s",
+    "We will call you as soon as we are open again.": "Vi ringer dig så snart vi har öppet igen.",
+    "We are open now; we will call you %(when)s.": "Vi har öppet nu; vi ringer dig %(when)s.",
+    "We are closed now; we will call you %(when)s.": "Vi har stängt nu; vi ringer dig %(when)s.",
+    "Monday": "måndag",
+    "Tuesday": "tisdag",
+    "Wednesday": "onsdag",
+    "Thursday": "torsdag",
+    "Friday": "fredag",
+    "Saturday": "lördag",
+    "Sunday": "söndag",
+    "We are closed.": "Vi har stängt.",
+    "%(first)s to %(last)s": "%(first)s till %(last)s",
+    "Today": "I dag",
+    "Tomorrow": "I morgon",
+    "morning": "förmiddag",
+    "afternoon": "eftermiddag",
+    "%(day)s, %(part)s (%(start)s–%(end)s)": "%(day)s, %(part)s (%(start)s–%(end)s)",
+    "As soon as possible (we are open now)": "Så snart som möjligt (vi har öppet nu)",
+    "As soon as we open (%(when)s)": "Så snart vi öppnar (%(when)s)",
+    "As soon as we open": "Så snart vi öppnar",
+    "A phone number has only digits. Please write it without letters.": "Ett telefonnummer har "
+    "bara siffror. Skriv det utan bokstäver.",
+    "That time has passed. Please choose another time.": "Den tiden har passerat. Välj en annan "
+    "tid.",
+    "The phone network reported a failure. Check the number, then press Call now again, or call "
+    "from your own phone and record the outcome.": "Telefonnätet rapporterade ett fel. Kontrollera "
+    "numret och tryck Ring nu igen, eller ring från din egen telefon och skriv in hur det gick.",
+    "Our phone service refused it. Check your own phone number in your profile, then press Call "
+    "now again, or call from your own phone and record the outcome.": "Vår telefontjänst nekade "
+    "samtalet. Kontrollera ditt eget nummer i din profil och tryck Ring nu igen, eller ring från "
+    "din egen telefon och skriv in hur det gick.",
+    "The first try failed; we are trying again.": "Första försöket misslyckades; vi försöker igen.",
+    "waiting to be placed": "väntar på att kopplas",
+    "ringing your phone": "ringer din telefon",
+    "ringing": "ringer",
+    "in progress": "pågår",
+    "finished": "avslutat",
+    "busy": "upptaget",
+    "no answer": "inget svar",
+    "cancelled": "avbrutet",
+    "Call us": "Ring oss",
+    "open %(hours)s": "öppet %(hours)s",
+    "Number to call": "Nummer att ringa",
+    "Same number as customer %(name)s": "Samma nummer som kunden %(name)s",
+    "A hint only, like caller ID: the web form does not prove who typed the number. Verify before "
+    "you share anything private.": "Bara en ledtråd, som nummerpresentation: webbformuläret visar "
+    "inte vem som skrev numret. Bekräfta identiteten innan du delar något privat.",
+    "Not on file": "Saknas",
+    "The call could not be placed.": "Samtalet kunde inte kopplas.",
+    "Please try again in a few minutes": "Försök igen om några minuter",
+    "Very many requests came from this connection just now, so we did not save this one. Please "
+    "send the form again in a few minutes.": "Väldigt många förfrågningar kom från den här "
+    "uppkopplingen just nu, så vi sparade inte den här. Skicka formuläret igen om några minuter.",
+    "Or call us:": "Eller ring oss:",
+    "We will call you %(when)s.": "Vi ringer dig %(when)s.",
+    "We will also send you a text message with your reference. When we call, our number shows as "
+    "%(number)s.": "Vi skickar också ett sms med ditt ärendenummer. När vi ringer visas vårt "
+    "nummer som %(number)s.",
+    "We already have your request": "Vi har redan din förfrågan",
+    "Good news: we already have your request": "Goda nyheter: vi har redan din förfrågan",
+    "We will call this number %(when)s.": "Vi ringer det här numret %(when)s.",
+    "You do not need to send the form again. When we call, our number shows as %(number)s.": "Du "
+    "behöver inte skicka formuläret igen. När vi ringer visas vårt nummer som %(number)s.",
+    "We cannot find that page": "Vi hittar inte sidan",
+    "The address may be mistyped, or the page has moved.": "Adressen kan vara felskriven, eller "
+    "så har sidan flyttats.",
+    "This page is no longer here": "Den här sidan finns inte längre",
+    "What was here has been taken away on purpose.": "Det som fanns här har tagits bort med "
+    "avsikt.",
+    "Something went wrong on our side": "Något gick fel hos oss",
+    "It is not your fault. Please try again in a few minutes.": "Det är inte ditt fel. Försök "
+    "igen om några minuter.",
+    "Go to the start page": "Gå till startsidan",
+    # --- merge of issues 12 and 13 ---
+    "That time has passed or we are closed then. Choose another time.": "Den tiden har passerat eller så har vi stängt då. Välj en annan tid.",
+    # issue 12 (after merging issue 13): SMS texts that had their own en/sv tables
+    "You will get no more texts from us. Send START to get them again.": "Du får inga fler sms från oss. Skicka START för att få dem igen.",
+    "We will call you %(when)s. Reference %(ref)s. Our number: %(number)s. Open %(hours)s.": "Vi ringer dig %(when)s. Ärende %(ref)s. Vårt nummer: %(number)s. Öppet %(hours)s.",
 }
 
 

@@ -127,6 +127,7 @@ def app(request, migrated, tmp_path, queue_name):
         # Other threads or processes read the database: commit for real, wipe around.
         with application.app_context():
             support.wipe_database()
+            support.always_open()
         yield application
         with application.app_context():
             db.session.remove()
@@ -134,6 +135,8 @@ def app(request, migrated, tmp_path, queue_name):
             db.engine.dispose()
     else:
         with support.rolled_back(application):
+            with application.app_context():
+                support.always_open()
             yield application
     support.delete_queue_keys(TEST_REDIS_URL, queue_name)
 

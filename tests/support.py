@@ -50,6 +50,7 @@ def test_config(database_url: str, data_dir: Path) -> dict:
         "JOB_RETRY_INTERVALS": [0, 0],
         "TWILIO_AUTH_TOKEN": "test-auth-token",
         "SERVER_NAME": None,
+        "BUSINESS_COUNTRY": "none",  # no public holidays in tests unless a test asks
     }
 
 
@@ -126,6 +127,13 @@ def rolled_back(app):
         connection.close()
         engine.dispose()
         settings.clear_cache()
+
+
+def always_open() -> None:
+    """Tests run at any hour and on any day: open round the clock, no public holidays,
+    unless a test sets its own hours (tests/test_hours.py does)."""
+    settings.put("business_hours", {"open": 0, "close": 24, "days": list(range(7))})
+    db.session.commit()
 
 
 def delete_queue_keys(redis_url: str, queue_name: str) -> None:

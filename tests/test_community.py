@@ -119,7 +119,7 @@ def test_from_resolution_to_public_answer_and_back(app, client, logged_in):
     client.post(
         f"/agent/community/{article.id}/retract", data={"csrf_token": support.csrf_token(page)}
     )
-    assert public.get(f"/answers/{article.slug}").status_code == 404
+    assert public.get(f"/answers/{article.slug}").status_code == 410  # gone on purpose
     assert article.slug not in public.get("/search?q=wifi").get_data(as_text=True)
     assert article.slug not in public.get("/sitemap.xml").get_data(as_text=True)
 

@@ -10,10 +10,12 @@ from flask import current_app
 from flask_babel import gettext
 
 from app.adapters import twilio_rest
-from app.domain.callbacks import queue_position
+from app.domain import hours
+from app.domain.callbacks import describe_callback
+from app.domain.contacts import format_phone
 from app.domain.i18n import in_language
 from app.extensions import db
-from app.models import Agent, Call, CallbackRequest, Message, OutboxItem
+from app.models import Agent, Call, CallbackRequest, Customer, Message, OutboxItem
 
 
 def _status_url() -> str:
@@ -30,9 +32,17 @@ def deliver_sms(message: Message) -> None:
     )
 
 
-def _sms_to_customer(ticket, body: str, kind: str) -> None:
+def _sms_to_customer(ticket, body: str, kind: str, to: str | None = None) -> None:
+    """Text the customer (or `to`, the number a callback request gave), unless STOP was sent
+    from that number by anyone on file."""
     customer = ticket.customer
-    if customer.sms_opted_out or not customer.phone:
+    to = customer.phone or to
+    if customer.sms_opted_out or not to:
+        return
+    opted_out = db.session.scalar(
+        db.select(Customer.id).where(Customer.phone == to, Customer.sms_opted_out.is_(True))
+    )
+    if opted_out:
         return
     already = db.session.scalar(
         db.select(Message.id).where(
@@ -45,14 +55,14 @@ def _sms_to_customer(ticket, body: str, kind: str) -> None:
         ticket=ticket,
         direction="out",
         channel="sms",
-        recipient=customer.phone,
+        recipient=to,
         body_text=body,
         delivery_status="queued",
         meta={"kind": kind},
     )
     db.session.add(message)
     db.session.flush()
-    message.external_sid = twilio_rest.send_sms(customer.phone, body, status_callback=_status_url())
+    message.external_sid = twilio_rest.send_sms(to, body, status_callback=_status_url())
     message.delivery_status = "sent"
 
 
@@ -60,15 +70,15 @@ def confirm_callback(payload: dict, item: OutboxItem) -> None:
     callback = db.session.get(CallbackRequest, payload["callback_id"])
     if callback is None:
         return
-    with in_language(callback.customer.language):
+    with in_language(callback.customer.language) as language:
         body = gettext(
-            "We will call you back. Reference %(ref)s. You are number %(pos)s in line. "
-            "Our number: %(number)s.",
+            "We will call you %(when)s. Reference %(ref)s. Our number: %(number)s. Open %(hours)s.",
             ref=callback.ticket.reference,
-            pos=queue_position(callback),
-            number=current_app.config["TWILIO_NUMBER"],
+            when=describe_callback(callback, language),
+            number=format_phone(current_app.config["TWILIO_NUMBER"]),
+            hours=hours.opening_hours_text(language),
         )
-    _sms_to_customer(callback.ticket, body, f"callback-confirm-{callback.id}")
+    _sms_to_customer(callback.ticket, body, f"callback-confirm-{callback.id}", callback.phone)
 
 
 def tell_we_tried(payload: dict, item: OutboxItem) -> None:
@@ -80,7 +90,7 @@ def tell_we_tried(payload: dict, item: OutboxItem) -> None:
             "We tried to call you about %(ref)s but could not reach you. Reply CALL to try again.",
             ref=callback.ticket.reference,
         )
-    _sms_to_customer(callback.ticket, body, f"callback-gave-up-{callback.id}")
+    _sms_to_customer(callback.ticket, body, f"callback-gave-up-{callback.id}", callback.phone)
 
 
 def place_call(payload: dict, item: OutboxItem) -> None:

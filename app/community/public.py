@@ -37,7 +37,10 @@ def _remember_language() -> None:
 def _published_or_404(slug: str) -> Article:
     article = db.session.scalar(community.published().where(Article.slug == slug))
     if article is None:
-        abort(404)
+        retracted = db.session.scalar(
+            select(Article.id).where(Article.slug == slug, Article.status == "retracted")
+        )
+        abort(410 if retracted else 404)  # taken down on purpose: "gone", not "mistyped"
     return article
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -179,6 +180,17 @@ def prepare_code(challenge: VerificationChallenge) -> CodeToSend | None:
     return CodeToSend(challenge.channel, to, code, token)
 
 
+CODE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.]+")
+
+
+def clean_code(raw: str | None) -> str | None:
+    """The 6 digits of a code as people type or read it ("461 464", "461-464"), else None.
+
+    A malformed entry is not checked against the code, so it never burns one of the tries."""
+    digits = CODE_SEPARATORS.sub("", raw or "")
+    return digits if len(digits) == 6 and digits.isascii() and digits.isdigit() else None
+
+
 def check_code(
     customer: Customer,
     code: str,
@@ -189,7 +201,7 @@ def check_code(
     challenge: VerificationChallenge | None = None,
 ) -> Ticket:
     """Verify `code` against the customer's live challenge. Raises IdentityError when wrong."""
-    code = (code or "").strip().replace(" ", "")
+    code = clean_code(code) or (code or "").strip().replace(" ", "")
     now = utcnow()
     if is_locked(customer):
         raise IdentityError(_l("Too many wrong codes: an admin must unlock this customer."))
