@@ -14,6 +14,7 @@ from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import Session as FlaskSession
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import SimpleWorker
 from sqlalchemy import delete, event
 from sqlalchemy.engine import Connection
@@ -137,11 +138,16 @@ def always_open() -> None:
 
 
 def delete_queue_keys(redis_url: str, queue_name: str) -> None:
-    connection = Redis.from_url(redis_url)
-    keys = list(connection.scan_iter(f"*{queue_name}*", count=500))
-    if keys:
-        connection.delete(*keys)
-    connection.close()
+    """Drop this test's RQ keys. A test that never used Redis passes without one running."""
+    connection = Redis.from_url(redis_url, socket_connect_timeout=1)
+    try:
+        keys = list(connection.scan_iter(f"*{queue_name}*", count=500))
+        if keys:
+            connection.delete(*keys)
+    except RedisConnectionError:
+        return
+    finally:
+        connection.close()
 
 
 def csrf_token(html: str) -> str:
