@@ -87,6 +87,17 @@ def migrated(database_url, tmp_path_factory) -> str:
 
 
 @pytest.fixture
+def domain(tmp_path) -> Iterator[None]:
+    """For pure domain tests: an app context on a database that is never opened, and nothing
+    outside the process (no Redis, SMTP or Twilio). The rules run on transient objects; a
+    test that flushes or queries needs `ctx` instead."""
+    application = create_app(support.test_config(f"sqlite:///{tmp_path}/never-opened.db", tmp_path))
+    with application.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
 def queue_name() -> str:
     return f"test-{uuid.uuid4().hex[:10]}"
 
