@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import socket
@@ -21,7 +22,7 @@ from sqlalchemy.engine import Connection
 from twilio.request_validator import RequestValidator
 
 from app.adapters.rq_relay import redis_connection, relay_once, rq_queue
-from app.domain import settings
+from app.domain import settings, tags
 from app.extensions import db
 
 
@@ -58,6 +59,7 @@ def test_config(database_url: str, data_dir: Path) -> dict:
 def wipe_database() -> None:
 
     settings.clear_cache()
+    tags.forget_popular()
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(delete(table))
     db.session.commit()
@@ -65,7 +67,7 @@ def wipe_database() -> None:
 
 # Fixtures whose threads or processes use their own database connections: a test that uses
 # one of them commits for real (and the database is wiped around it) instead of rolling back.
-REAL_COMMIT_FIXTURES = {"smtp_server", "live_server", "stack"}
+REAL_COMMIT_FIXTURES = {"smtp_server", "live_server", "stack", "postfix", "dovecot"}
 _bound: dict[str, Connection | None] = {"connection": None}
 _fsa_get_bind = FlaskSession.get_bind
 
@@ -191,6 +193,8 @@ class _SinkHandler:
                 "message": message,
             }
         )
+        if self.sink.delay:  # a slow relay: the message is in, the 250 is not said yet
+            await asyncio.sleep(self.sink.delay)
         return "250 OK"
 
 
@@ -200,6 +204,7 @@ class MailSink:
     def __init__(self) -> None:
         self.port = free_port()
         self.messages: list[dict] = []
+        self.delay = 0.0
         self.controller = Controller(_SinkHandler(self), hostname="127.0.0.1", port=self.port)
 
     def start(self) -> None:

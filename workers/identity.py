@@ -29,7 +29,15 @@ def send_code(payload: dict, item: OutboxItem) -> None:
     name = config["SUPPORT_NAME"]
     minutes = config["OTP_VALID_MINUTES"]
     with in_language(customer.language) as language:
-        if prepared.channel == "sms":
+        if prepared.channel == "callback":
+            # No code is spoken: the customer only presses 1 on a call we place to the number
+            # on file. Twilio fetches the words from our signed webhook once someone answers.
+            twilio_rest.start_call(
+                prepared.to,
+                url=twilio_rest.public_url(f"/twilio/verify-call/{challenge.id}"),
+                machine_detection="Enable",
+            )
+        elif prepared.channel == "sms":
             text = gettext(
                 "Your code for %(name)s: %(code)s. It works for %(minutes)s minutes. "
                 "Never give it to anyone who calls you unasked.",

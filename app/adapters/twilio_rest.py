@@ -6,14 +6,30 @@ stand-in server (tests/twilio_stub.py); production leaves it empty.
 
 from __future__ import annotations
 
+import functools
+
+import requests
 from flask import current_app
+from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
+
+TWILIO_API = "https://api.twilio.com"
 
 
 def client() -> Client:
+    """The process's Twilio client for the current settings (reused: its HTTP session keeps
+    connections open, and building a client costs more than an SMS job's own work)."""
     config = current_app.config
-    api = Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"])
-    base_url = config.get("TWILIO_API_BASE_URL")
+    return _client(
+        config["TWILIO_ACCOUNT_SID"],
+        config["TWILIO_AUTH_TOKEN"],
+        config.get("TWILIO_API_BASE_URL") or "",
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _client(account_sid: str, auth_token: str, base_url: str) -> Client:
+    api = Client(account_sid, auth_token)
     if base_url:
         api.api.base_url = base_url.rstrip("/")
     return api
@@ -56,3 +72,30 @@ def start_call(
             kwargs["async_amd"] = "true"
             kwargs["async_amd_status_callback"] = async_amd_callback
     return client().calls.create(**kwargs).sid
+
+
+def recording_media_url(sid: str) -> str:
+    config = current_app.config
+    base = (config.get("TWILIO_API_BASE_URL") or TWILIO_API).rstrip("/")
+    return f"{base}/2010-04-01/Accounts/{config['TWILIO_ACCOUNT_SID']}/Recordings/{sid}.mp3"
+
+
+def fetch_recording(sid: str) -> bytes:
+    """The audio of one recording (MP3). Raises on any HTTP error (the job retries)."""
+    config = current_app.config
+    response = requests.get(
+        recording_media_url(sid),
+        auth=(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"]),
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.content
+
+
+def delete_recording(sid: str) -> None:
+    """Delete a recording (and its transcriptions) at Twilio; already gone counts as done."""
+    try:
+        client().recordings(sid).delete()
+    except TwilioRestException as error:
+        if error.status != 404:
+            raise

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.agent import bp
 from app.agent.forms import AgentUpdateForm, CannedReplyForm, InviteAgentForm, SettingsForm
 from app.auth.decorators import admin_required
-from app.domain import audit, settings
+from app.domain import audit, community, readability, settings
 from app.domain.agents import AgentError, invite_agent, update_agent
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_phone
@@ -82,7 +82,11 @@ def admin_canned():
         return redirect(url_for("agent.admin_canned"))
     replies = db.session.scalars(select(CannedReply).order_by(CannedReply.title)).all()
     return render_template(
-        "agent/admin_canned.html", form=form, replies=replies, delete_form=AgentUpdateForm()
+        "agent/admin_canned.html",
+        form=form,
+        replies=replies,
+        delete_form=AgentUpdateForm(),
+        hints={reply.id: readability.check(reply.body, reply.language) for reply in replies},
     )
 
 
@@ -106,6 +110,10 @@ def admin_settings():
         opening_hour=hours["open"],
         closing_hour=hours["close"],
         community_auto_publish=bool(settings.get("community_auto_publish", fresh=True)),
+        community_review_after_days=settings.get("community_review_after_days", fresh=True),
+        community_not_helpful_limit=settings.get("community_not_helpful_limit", fresh=True),
+        community_vocabulary_customers=settings.get("community_vocabulary_customers", fresh=True),
+        community_glossary="\n".join(settings.get("community_glossary", fresh=True) or []),
     )
     if form.validate_on_submit():
         addresses = [
@@ -126,6 +134,16 @@ def admin_settings():
         settings.put("phone_numbers", numbers)
         settings.put("business_hours", {"open": opening, "close": closing})
         settings.put("community_auto_publish", bool(form.community_auto_publish.data))
+        for key in (
+            "community_review_after_days",
+            "community_not_helpful_limit",
+            "community_vocabulary_customers",
+        ):
+            value = getattr(form, key).data
+            settings.put(key, max(0, value) if value is not None else settings.DEFAULTS[key])
+        glossary = [w.strip() for w in form.community_glossary.data.splitlines() if w.strip()]
+        settings.put("community_glossary", glossary[:2000])
+        community.clear_vocabulary_cache()
         audit.record(Actor.agent(current_user.id), "settings.updated")
         db.session.commit()
         flash(_("Saved."), "info")

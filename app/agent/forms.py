@@ -27,7 +27,23 @@ class ReplyForm(VersionedForm):
     body = TextAreaField(
         _l("Reply to the customer"), validators=[DataRequired(), Length(max=20000)]
     )
-    channel = SelectField(_l("Send by"), choices=[("email", _l("Email")), ("sms", _l("SMS"))])
+    channel = SelectField(
+        _l("Send by"),
+        choices=[
+            ("email", _l("Email")),
+            ("sms", _l("SMS")),
+            ("voice", _l("Phone call: read aloud")),
+        ],
+    )
+
+
+class JargonForm(FlaskForm):
+    sv = TextAreaField(
+        _l("Swedish: one per line, word = plain alternative"), validators=[Length(max=20000)]
+    )
+    en = TextAreaField(
+        _l("English: one per line, word = plain alternative"), validators=[Length(max=20000)]
+    )
 
 
 class NoteForm(VersionedForm):
@@ -41,6 +57,14 @@ class StatusForm(VersionedForm):
     status = HiddenField(validators=[DataRequired()])
     summary = TextAreaField(
         _l("How was it resolved? (one or two sentences)"), validators=[Length(max=4000)]
+    )
+    public_question = TextAreaField(
+        _l("Public question (a short neutral question anyone could ask)"),
+        validators=[Length(max=1000)],
+    )
+    public_answer = TextAreaField(
+        _l("Public answer: the steps that solved it (empty: the summary above, without greeting)"),
+        validators=[Length(max=4000)],
     )
 
 
@@ -95,6 +119,21 @@ class SettingsForm(FlaskForm):
     closing_hour = IntegerField(_l("We close at (hour)"), validators=[Optional()])
     community_auto_publish = BooleanField(
         _l("Publish community answers without an agent's approval (not recommended)")
+    )
+    community_review_after_days = IntegerField(
+        _l("Check public answers again after this many days (0: never)"),
+        validators=[Optional()],
+    )
+    community_not_helpful_limit = IntegerField(
+        _l("Send an answer back to review after this many “did not help” votes (0: never)"),
+        validators=[Optional()],
+    )
+    community_vocabulary_customers = IntegerField(
+        _l("A word is site vocabulary when this many different customers used it"),
+        validators=[Optional()],
+    )
+    community_glossary = TextAreaField(
+        _l("Product words the checker may accept in public answers (one per line)")
     )
 
 
