@@ -1,7 +1,7 @@
 """Data-protection requests: erasure and export progress.
 
 Revision ID: 1801
-Revises: 2101
+Revises: 1601
 """
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "1801"
-down_revision = "2101"
+down_revision = "1601"
 branch_labels = None
 depends_on = None
 
