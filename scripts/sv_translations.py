@@ -1075,6 +1075,9 @@ SV = {
     "On our call to the number on file the customer pressed 9: they did not expect a check. Be careful.": "När vi ringde det registrerade numret tryckte kunden 9: de väntade sig ingen kontroll. Var försiktig.",
     "callback verified": "verifierad genom uppringning",
     "helper verified": "hjälpare verifierad",
+    # restored after merges removed both copies of a repeated key
+    "Remove": "Ta bort",
+    "State": "Läge",
 }
 
 

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import pytest
 
+from app.domain import tickets
 from app.domain.audit import SYSTEM, Actor
 from app.domain.tickets import TRANSITIONS, StaleVersion, TicketError, change_status, check_version
 from app.extensions import db
 from app.models import AuditEvent, OutboxItem, Ticket
 from app.models.enums import TicketStatus
+
+
+@pytest.fixture(autouse=True)
+def _no_integrations(monkeypatch):
+    """Webhook subscriptions live in the database; these tests look at the rules only."""
+    emitted: list[str] = []
+    monkeypatch.setattr(tickets.integrations, "emit", lambda event, ticket: emitted.append(event))
+    return emitted
 
 
 def _ticket(status: TicketStatus = TicketStatus.NEW) -> Ticket:

@@ -38,11 +38,15 @@ from app.models import (
     Call,
     CallbackRequest,
     Customer,
+    CustomerMerge,
     Message,
     OutboxItem,
     PrivacyRequest,
     RateEvent,
+    SatisfactionSurvey,
     Ticket,
+    TicketTag,
+    TrustedHelper,
     VerificationChallenge,
     WebhookReceipt,
 )
@@ -349,6 +353,16 @@ def erase_customer_rows(request: PrivacyRequest) -> dict[str, int]:
         delete(Attachment).where(Attachment.message_id.in_(message_ids)),
         delete(Call).where(Call.id.in_(call_ids)),
         delete(VerificationChallenge).where(VerificationChallenge.customer_id == cid),
+        # Rows other features keep about them (tags, surveys, merges, trusted helpers).
+        delete(TicketTag).where(TicketTag.ticket_id.in_(ticket_ids)),
+        delete(SatisfactionSurvey).where(
+            or_(SatisfactionSurvey.customer_id == cid, SatisfactionSurvey.ticket_id.in_(ticket_ids))
+        ),
+        delete(CustomerMerge).where(
+            or_(CustomerMerge.source_id == cid, CustomerMerge.target_id == cid)
+        ),
+        update(Customer).where(Customer.merged_into_id == cid).values(merged_into_id=None),
+        delete(TrustedHelper).where(TrustedHelper.customer_id == cid),
         delete(CallbackRequest).where(CallbackRequest.id.in_(callback_ids)),
         delete(Message).where(Message.ticket_id.in_(ticket_ids)),
         # Their address on someone else's ticket (copied in, wrote from there): unnamed.

@@ -149,6 +149,65 @@ COLUMNS: dict[str, dict[str, Personal | str]] = {
         "requested_by_id": Personal(_l("Admin who asked"), SECURITY, "audit_log"),
     },
 }
+# Tables and columns added by later features (issues 16, 17, 20).
+HELPER = _l("Let a relative or carer the customer named act for them, within limits.")
+COLUMNS["customers"].update(
+    {
+        "name_folded": Personal(_l("Customer's name, case-folded for search"), CONTACT, "customer"),
+        "name_tail_folded": Personal(
+            _l("Customer's surname, case-folded for search"), CONTACT, "customer"
+        ),
+        "care_note": Personal(_l("Care note (how best to reach them)"), CONTACT, "customer"),
+        "merged_into_id": Personal(_l("Merged into another customer record"), CASE, "customer"),
+    }
+)
+COLUMNS["tickets"]["verified_helper_id"] = Personal(
+    _l("Which helper was verified"), SECURITY, "identity_checks"
+)
+COLUMNS["verification_challenges"]["helper_id"] = Personal(
+    _l("Which helper a code went to"), SECURITY, "identity_checks"
+)
+COLUMNS["agents"]["available"] = Personal(_l("Agent available for new tickets"), CASE, "account")
+COLUMNS["trusted_helpers"] = {
+    "customer_id": Personal(_l("Whose helper it is"), HELPER, "customer"),
+    "name": Personal(_l("Helper's name"), HELPER, "customer"),
+    "phone": Personal(_l("Helper's phone number"), HELPER, "customer"),
+    "email": Personal(_l("Helper's email address"), HELPER, "customer"),
+    "scope_ticket_id": Personal(_l("Which ticket the helper may act on"), HELPER, "customer"),
+    "may_see": Personal(_l("What the helper may hear"), HELPER, "customer"),
+    "expires_at": Personal(_l("Until when the helper may act"), HELPER, "customer"),
+    "revoked_at": Personal(_l("When the helper was removed"), HELPER, "customer"),
+}
+COLUMNS["ticket_tags"] = {"tag": Personal(_l("Tags on a request"), CASE, "messages")}
+COLUMNS["customer_merges"] = {
+    "source_id": Personal(_l("Customer record merged away"), CASE, "customer"),
+    "target_id": Personal(_l("Customer record kept"), CASE, "customer"),
+    "reason": Personal(_l("Why two records were merged"), CASE, "customer"),
+    "confirmed_warnings": Personal(_l("Warnings confirmed at a merge"), CASE, "customer"),
+    "snapshot": Personal(_l("Contact details before a merge (to undo it)"), CASE, "customer"),
+    "moved": Personal(_l("What a merge moved"), CASE, "customer"),
+    "split_at": Personal(_l("When a merge was undone"), CASE, "customer"),
+    "split_by_agent_id": Personal(_l("Who undid a merge"), CASE, "customer"),
+    "split_reason": Personal(_l("Why a merge was undone"), CASE, "customer"),
+}
+COLUMNS["satisfaction_surveys"] = {
+    "customer_id": Personal(_l("Who was asked how we did"), CASE, "messages"),
+    "sent_at": Personal(_l("When we asked"), CASE, "messages"),
+    "score": Personal(_l("Their answer (1-3)"), CASE, "messages"),
+    "answered_at": Personal(_l("When they answered"), CASE, "messages"),
+    "answered_via": Personal(_l("How they answered"), CASE, "messages"),
+}
+COLUMNS["imap_receipts"] = {
+    "mailbox": NOT_PERSONAL,
+    "uidvalidity": NOT_PERSONAL,
+    "uid": NOT_PERSONAL,
+    "outcome": NOT_PERSONAL,
+    "reference": NOT_PERSONAL,  # our ticket reference
+}
+# Configuration of the organisation's own mailboxes, API tokens and webhooks: no customer.
+NOT_PERSONAL_TABLES_MORE = {"mailbox_accounts", "mailbox_states", "api_tokens", "webhook_endpoints"}
+
+
 # Columns that describe no person: ids, statuses, counters, timestamps of workflow.
 NOT_PERSONAL_COLUMNS = {
     "id",
@@ -174,7 +233,7 @@ NOT_PERSONAL_COLUMNS = {
     "approved_by_id",
     "created_by_agent_id",
 }
-NOT_PERSONAL_TABLES = {"settings", "canned_replies", "scheduled_runs"}
+NOT_PERSONAL_TABLES = {"settings", "canned_replies", "scheduled_runs", *NOT_PERSONAL_TABLES_MORE}
 
 
 def classify(table: str, column: str) -> Personal | str | None:
