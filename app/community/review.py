@@ -33,7 +33,7 @@ class ArticleForm(FlaskForm):
     title = StringField(validators=[DataRequired(), Length(max=200)])
     problem = TextAreaField(validators=[DataRequired(), Length(max=8000)])
     resolution = TextAreaField(validators=[DataRequired(), Length(max=8000)])
-    category = SelectField(choices=[(k, v[0]) for k, v in community.CATEGORY_NAMES.items()])
+    category = SelectField(choices=list(community.CATEGORY_NAMES.items()))
 
 
 def highlight_placeholders(text: str) -> Markup:

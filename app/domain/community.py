@@ -67,13 +67,14 @@ CATEGORIES = {
         "adress",
     ),
 }
+# Shown in the visitor's language (lazy: translated when rendered).
 CATEGORY_NAMES = {
-    "internet": ("Internet and Wi-Fi", "Internet och wifi"),
-    "phone": ("Phone", "Telefon"),
-    "tv": ("TV", "TV"),
-    "billing": ("Bills and payments", "Fakturor och betalning"),
-    "account": ("Your account", "Ditt konto"),
-    "general": ("Other questions", "Övriga frågor"),
+    "internet": _l("Internet and Wi-Fi"),
+    "phone": _l("Phone"),
+    "tv": _l("TV"),
+    "billing": _l("Bills and payments"),
+    "account": _l("Your account"),
+    "general": _l("Other questions"),
 }
 
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -29,6 +30,7 @@ from app.domain import audit, outbox, ratelimit, settings
 from app.domain.audit import SYSTEM, Actor
 from app.domain.contacts import mask_email, mask_phone, normalize_email, normalize_phone
 from app.domain.errors import DomainError
+from app.domain.i18n import in_language
 from app.extensions import db
 from app.models import (
     Agent,
@@ -45,10 +47,10 @@ from app.models.base import utcnow
 
 PRIVATE_FIELDS: tuple[str, ...] = tuple(settings.DEFAULTS["identity_private_fields"])
 LEVEL_NAMES = {
-    "callback": "callback verified",
-    "helper": "helper verified",
-    "phone": "phone verified",
-    "mailbox": "mailbox confirmed",
+    "callback": _l("callback verified"),
+    "helper": _l("helper verified"),
+    "phone": _l("phone verified"),
+    "mailbox": _l("mailbox confirmed"),
 }
 # "callback": we rang the number on file and the customer pressed a key. It beats a spoofed
 # caller ID (the caller chose nothing: we dialled), so it is the strongest level we have.
@@ -427,7 +429,7 @@ class CustomerView:
         ).all()
 
 
-def evidence(ticket: Ticket) -> list[tuple[str, str]]:
+def evidence(ticket: Ticket) -> list[tuple[str, LazyString]]:
     """Hints shown beside the badge, never proof on their own: (kind, text)."""
     customer = ticket.customer
     hints: list[tuple[str, str]] = []
@@ -449,9 +451,11 @@ def evidence(ticket: Ticket) -> list[tuple[str, str]]:
         caller = last_call or last_sms
         if caller:
             if caller == customer.phone and not recently_changed(customer, "sms"):
-                hints.append(("hint", "Caller ID matches the number on file (it can be faked)."))
+                hints.append(
+                    ("hint", _l("Caller ID matches the number on file (it can be faked)."))
+                )
             elif caller != customer.phone:
-                hints.append(("warn", "Caller ID does not match the number on file."))
+                hints.append(("warn", _l("Caller ID does not match the number on file.")))
     if customer.email:
         mail = db.session.scalar(
             select(Message)
@@ -465,13 +469,17 @@ def evidence(ticket: Ticket) -> list[tuple[str, str]]:
         if mail is not None:
             dmarc = (mail.auth_results or {}).get("dmarc")
             if mail.sender != customer.email:
-                hints.append(("warn", "The mail came from another address than the one on file."))
+                hints.append(
+                    ("warn", _l("The mail came from another address than the one on file."))
+                )
             elif dmarc == "pass":
-                hints.append(("hint", "Mail from the address on file passed DMARC."))
+                hints.append(("hint", _l("Mail from the address on file passed DMARC.")))
             elif dmarc in (None, "none", "temperror"):
-                hints.append(("hint", "Mail sender check (DMARC): unknown."))
+                hints.append(("hint", _l("Mail sender check (DMARC): unknown.")))
             else:
-                hints.append(("warn", f"Mail sender check (DMARC) failed: {dmarc}."))
+                hints.append(
+                    ("warn", _l("Mail sender check (DMARC) failed: %(result)s.", result=dmarc))
+                )
     denied = db.session.scalar(
         select(AuditEvent.id).where(
             AuditEvent.ticket_id == ticket.id,
@@ -483,19 +491,25 @@ def evidence(ticket: Ticket) -> list[tuple[str, str]]:
         hints.append(
             (
                 "warn",
-                "On our call to the number on file the customer pressed 9: "
-                "they did not expect a check. Be careful.",
+                _l(
+                    "On our call to the number on file the customer pressed 9: "
+                    "they did not expect a check. Be careful."
+                ),
             )
         )
-    for channel, label in (("sms", "phone number"), ("email", "email address")):
+    changed = {
+        "sms": _l(
+            "The phone number on file was changed recently: a code to it "
+            "does not verify on its own."
+        ),
+        "email": _l(
+            "The email address on file was changed recently: a code to it "
+            "does not verify on its own."
+        ),
+    }
+    for channel, warning in changed.items():
         if recently_changed(customer, channel):
-            hints.append(
-                (
-                    "warn",
-                    f"The {label} on file was changed recently: a code to it "
-                    "does not verify on its own.",
-                )
-            )
+            hints.append(("warn", warning))
     return hints
 
 
@@ -509,8 +523,10 @@ def answer_sms_code(customer: Customer, code: str) -> str | None:
             customer, code, SYSTEM, via="sms reply", challenge=max(pending, key=lambda c: c.id)
         )
     except IdentityError as error:
-        return str(error)
-    return "Thank you. You are verified; the person helping you can see this now."
+        with in_language(customer.language):
+            return str(error)
+    with in_language(customer.language):
+        return gettext("Thank you. You are verified; the person helping you can see this now.")
 
 
 def confirm_by_callback(challenge: VerificationChallenge, called: str, digit: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from redis.exceptions import RedisError
 from rq.registry import FailedJobRegistry
@@ -114,5 +115,5 @@ def retry_item(item_id: int):
     item = db.get_or_404(OutboxItem, item_id)
     retry_failed(item)
     db.session.commit()
-    flash("The job will be tried again.", "info")
+    flash(_("The job will be tried again."), "info")
     return redirect(url_for("ops.jobs"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, current_app, request, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
@@ -10,6 +11,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app.domain import callbacks, calls, recordings
 from app.domain.contacts import InvalidContact, normalize_phone
+from app.domain.i18n import VOICES, in_language
 from app.domain.intake import InboundMessage, intake
 from app.domain.sms import handle_inbound_sms
 from app.extensions import csrf, db
@@ -20,35 +22,19 @@ from app.telephony.signature import twilio_signed
 csrf.exempt(bp)  # Twilio cannot send CSRF tokens; every route is signature-checked instead
 
 SAY = {
-    "en": (
-        "en-GB",
-        {
-            "menu": "Hello, this is the helpdesk. "
-            "To be called back at this number, press 1. "
-            "To leave a message, press 2. Messages are recorded.",
-            "repeat": "Sorry, I did not hear a choice.",
-            "callback": "Thank you. We will call you back at this number as soon as we can. "
-            "Goodbye.",
-            "record": "Your message will be recorded and kept with your case. "
-            "Please speak after the tone. Press the hash key when done.",
-            "thanks": "Thank you. We have your message. Goodbye.",
-            "connecting": "Connecting you to the customer.",
-        },
+    "menu": _l(
+        "Hello, this is the helpdesk. "
+        "To be called back at this number, press 1. "
+        "To leave a message, press 2. Messages are recorded."
     ),
-    "sv": (
-        "sv-SE",
-        {
-            "menu": "Hej, det här är kundtjänst. "
-            "Tryck 1 om du vill bli uppringd på det här numret. "
-            "Tryck 2 för att lämna ett meddelande. Meddelanden spelas in.",
-            "repeat": "Förlåt, jag hörde inget val.",
-            "callback": "Tack. Vi ringer upp dig på det här numret så snart vi kan. Hej då.",
-            "record": "Ditt meddelande spelas in och sparas med ditt ärende. "
-            "Tala efter tonen. Tryck fyrkant när du är klar.",
-            "thanks": "Tack. Vi har fått ditt meddelande. Hej då.",
-            "connecting": "Kopplar dig till kunden.",
-        },
+    "repeat": _l("Sorry, I did not hear a choice."),
+    "callback": _l("Thank you. We will call you back at this number as soon as we can. Goodbye."),
+    "record": _l(
+        "Your message will be recorded and kept with your case. "
+        "Please speak after the tone. Press the hash key when done."
     ),
+    "thanks": _l("Thank you. We have your message. Goodbye."),
+    "connecting": _l("Connecting you to the customer."),
 }
 
 
@@ -68,14 +54,14 @@ def _caller() -> str | None:
 def _language(phone: str | None) -> str:
     if phone:
         customer = db.session.scalar(select(Customer).where(Customer.phone == phone))
-        if customer is not None and customer.language in SAY:
+        if customer is not None and customer.language in VOICES:
             return customer.language
     return "sv" if current_app.config["PHONE_DEFAULT_REGION"] == "SE" else "en"
 
 
 def _say(response: VoiceResponse, language: str, key: str) -> None:
-    voice_language, texts = SAY[language]
-    response.say(texts[key], language=voice_language)
+    with in_language(language):
+        response.say(str(SAY[key]), language=VOICES[language])
 
 
 def first_time(kind: str, sid: str, status: str = "") -> bool:

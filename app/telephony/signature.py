@@ -11,6 +11,7 @@ from functools import wraps
 
 from flask import abort, current_app, request
 from twilio.request_validator import RequestValidator
+from werkzeug.datastructures import ImmutableMultiDict
 
 
 def signed_url() -> str:
@@ -25,6 +26,12 @@ def twilio_signed(view: Callable) -> Callable:
         validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
         if not signature or not validator.validate(signed_url(), request.form, signature):
             abort(403)
+        if any("\x00" in value for value in request.form.values()):
+            # PostgreSQL text cannot hold NUL: Twilio never sends one, a forged or fuzzed
+            # (but signed) request might, and that must not become a 500.
+            request.form = ImmutableMultiDict(
+                [(k, v.replace("\x00", "")) for k, v in request.form.items(multi=True)]
+            )
         return view(*args, **kwargs)
 
     return checked
