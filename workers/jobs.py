@@ -40,6 +40,7 @@ def run_outbox_item(item_id: int) -> str:
             job = get_current_job()
             if job is None or not job.retries_left:
                 item.failed = True  # final: the reconciler must not hand it over again
+                workers.handlers.on_final_failure(item)
             db.session.commit()
             JOB_FAILURES.labels(topic=item.topic).inc()
             log.warning("outbox item %s (%s) failed: %s", item_id, item.topic, type(exc).__name__)

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.auth import bp
 from app.auth.forms import LoginForm, LogoutForm
-from app.domain import audit, ratelimit
+from app.domain import attempts, audit
 from app.domain.audit import SYSTEM, Actor
 from app.extensions import db
 from app.models import Agent
@@ -41,24 +41,27 @@ def login():
         limit = current_app.config["LOGIN_MAX_FAILURES"]
         window = current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"]
         keys = (f"login:{email}", f"login-ip:{request.remote_addr}")
-        if not ratelimit.allowed(keys[0], limit, window) or not ratelimit.allowed(
-            keys[1], limit * 4, window
+        # Claim a try before checking (atomically: concurrent guesses cannot all slip
+        # through), and commit the claim before the slow password hash.
+        if not attempts.claim(keys[1], limit * 4, window) or not attempts.claim(
+            keys[0], limit, window
         ):
+            db.session.commit()
             flash(_("Too many failed attempts. Please wait a few minutes and try again."), "error")
             return render_template("auth/login.html", form=form), 429
+        db.session.commit()
         agent = db.session.scalar(select(Agent).where(func.lower(Agent.email) == email))
         if agent is None:
             verify_dummy(form.password.data)
         if agent is not None and agent.active and agent.check_password(form.password.data):
-            ratelimit.clear(keys[0])
+            attempts.reset(keys[0])
+            attempts.refund(keys[1])
             audit.record(Actor.agent(agent.id), "agent.login")
             db.session.commit()
             session.clear()
             login_user(agent)
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")))
-        for key in keys:
-            ratelimit.hit(key)
         audit.record(SYSTEM, "agent.login_failed")
         db.session.commit()
         flash(_("That email and password do not match an active account."), "error")

@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from app.domain import audit, outbox
 from app.domain.audit import SYSTEM, Actor
 from app.domain.intake import InboundMessage, intake
+from app.domain.text import single_line
 from app.extensions import db
 from app.models import Agent, Call, CallbackRequest, Customer, Ticket
 from app.models.base import utcnow
@@ -64,6 +65,8 @@ def request_callback(
 ) -> CallbackRequest:
     """Record a callback request on the customer's ticket. A second request while one is
     pending updates that one instead of queueing the customer twice."""
+    topic = single_line(topic, 200) or None
+    name = single_line(name, 120) or None
     start, end = window_bounds(window)
     when = {"asap": "as soon as possible"}.get(window, window.replace("_", " "))
     body = f"Please call me back ({when})." + (f" Topic: {topic}" if topic else "")

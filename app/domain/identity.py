@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.domain import audit, outbox, ratelimit, settings
 from app.domain.audit import SYSTEM, Actor
@@ -172,6 +172,53 @@ def prepare_code(challenge: VerificationChallenge) -> CodeToSend | None:
     return CodeToSend(challenge.channel, to, code, token)
 
 
+def _live(now: datetime):
+    return (
+        VerificationChallenge.dead.is_(False),
+        VerificationChallenge.used_at.is_(None),
+        VerificationChallenge.expires_at > now,
+        VerificationChallenge.code_hash != "",
+    )
+
+
+def _claim_attempt(challenge: VerificationChallenge, max_attempts: int, now: datetime) -> bool:
+    """Count one try in the same statement that checks the limit (a conditional UPDATE), so
+    concurrent checks are serialised by the database: never more than `max_attempts`."""
+    result = db.session.execute(
+        update(VerificationChallenge)
+        .where(
+            VerificationChallenge.id == challenge.id,
+            VerificationChallenge.attempts < max_attempts,
+            *_live(now),
+        )
+        .values(attempts=VerificationChallenge.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(challenge)
+    return result.rowcount == 1
+
+
+def _claim_use(challenge: VerificationChallenge, now: datetime) -> bool:
+    result = db.session.execute(
+        update(VerificationChallenge)
+        .where(VerificationChallenge.id == challenge.id, *_live(now))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(challenge)
+    return result.rowcount == 1
+
+
+def _kill(challenge: VerificationChallenge) -> None:
+    db.session.execute(
+        update(VerificationChallenge)
+        .where(VerificationChallenge.id == challenge.id)
+        .values(dead=True)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(challenge)
+
+
 def check_code(
     customer: Customer,
     code: str,
@@ -201,8 +248,30 @@ def check_code(
             via=via,
         )
         raise IdentityError("There is no valid code to check. Send a new code.")
-    challenge.attempts += 1
+    max_attempts = current_app.config["OTP_MAX_ATTEMPTS"]
+    if not _claim_attempt(challenge, max_attempts, now):
+        audit.record(
+            actor,
+            "identity.attempt",
+            ticket_id=challenge.ticket_id,
+            customer_id=customer.id,
+            result="no live code",
+            via=via,
+        )
+        raise IdentityError("There is no valid code to check. Send a new code.")
     ok = len(code) == 6 and hmac.compare_digest(challenge.code_hash, code_hash(challenge.id, code))
+    # Only one of several simultaneous right answers may use the code.
+    if ok and not _claim_use(challenge, now):
+        audit.record(
+            actor,
+            "identity.attempt",
+            ticket_id=challenge.ticket_id,
+            customer_id=customer.id,
+            result="already used",
+            via=via,
+            attempt=challenge.attempts,
+        )
+        raise IdentityError("There is no valid code to check. Send a new code.")
     audit.record(
         actor,
         "identity.attempt",
@@ -214,13 +283,12 @@ def check_code(
     )
     if not ok:
         ratelimit.hit(_failure_key(customer))
-        if challenge.attempts >= current_app.config["OTP_MAX_ATTEMPTS"]:
-            challenge.dead = True
+        if challenge.attempts >= max_attempts:
+            _kill(challenge)
             raise IdentityError(
                 "Wrong code too many times: this code no longer works. Send a new code."
             )
         raise IdentityError("That code is not right. Please try again.")
-    challenge.used_at = now
     verified = db.session.get(Ticket, challenge.ticket_id)
     if recently_changed(customer, challenge.channel, now):
         audit.record(actor, "identity.flagged", ticket_id=verified.id, reason="contact changed")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit, urlunsplit
+
 from flask import Response, current_app, request, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +19,8 @@ from app.extensions import csrf, db
 from app.models import Call, Customer, Message, WebhookReceipt
 from app.telephony import bp
 from app.telephony.signature import twilio_signed
+
+TWILIO_REGIONAL_HOST = re.compile(r"api\.[a-z0-9]+\.[a-z0-9]+\.twilio\.com")
 
 csrf.exempt(bp)  # Twilio cannot send CSRF tokens; every route is signature-checked instead
 
@@ -74,6 +79,34 @@ def _language(phone: str | None) -> str:
 def _say(response: VoiceResponse, language: str, key: str) -> None:
     voice_language, texts = SAY[language]
     response.say(texts[key], language=voice_language)
+
+
+MAX_TRANSCRIPTION_CHARS = 5000  # 180 s of speech is far less; a bigger one is not Twilio's
+MAX_SECONDS = 24 * 3600
+
+
+def _seconds(raw: str | None) -> int | None:
+    """A duration Twilio sends as digits; anything else (or absurd) is treated as unknown."""
+    raw = (raw or "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        return None
+    value = int(raw)
+    return value if value <= MAX_SECONDS else None
+
+
+def twilio_media_url(raw: str | None) -> str | None:
+    """Only an https link on Twilio's own API host is kept: never javascript: or elsewhere."""
+    try:
+        parts = urlsplit((raw or "").strip())
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or parts.username or parts.password or port not in (None, 443):
+        return None
+    if host != "api.twilio.com" and not TWILIO_REGIONAL_HOST.fullmatch(host):
+        return None
+    return urlunsplit(("https", host, parts.path, parts.query, ""))
 
 
 def first_time(kind: str, sid: str, status: str = "") -> bool:
@@ -152,12 +185,15 @@ def voice_menu():
         )
         return twiml(response)
     if digit == "1" and phone:
-        callbacks.request_callback(
-            phone=phone,
-            source="voice",
-            language=language,
-            external_sid=request.form.get("CallSid") and f"{request.form['CallSid']}:callback",
-        )
+        call_sid = request.form.get("CallSid", "")
+        # A replayed (or retried) press on the same call must not queue a second callback.
+        if not call_sid or first_time("voice-menu", call_sid, "1"):
+            callbacks.request_callback(
+                phone=phone,
+                source="voice",
+                language=language,
+                external_sid=call_sid and f"{call_sid}:callback",
+            )
         db.session.commit()
         _say(response, language, "callback")
         response.hangup()
@@ -185,7 +221,8 @@ def recording_status():
     phone = _caller() or _phone_of_call(request.form.get("CallSid"))
     if phone is None:
         return ("", 204)
-    duration = request.form.get("RecordingDuration", "?")
+    duration = _seconds(request.form.get("RecordingDuration"))
+    duration = "?" if duration is None else duration
     intake(
         InboundMessage(
             channel="voice",
@@ -196,7 +233,7 @@ def recording_status():
             subject="Voicemail",
             meta={
                 "kind": "voicemail",
-                "recording_url": request.form.get("RecordingUrl"),
+                "recording_url": twilio_media_url(request.form.get("RecordingUrl")),
                 "duration": duration,
             },
         )
@@ -219,9 +256,8 @@ def transcription():
     )
     if message is not None and request.form.get("TranscriptionStatus") == "completed":
         duration = (message.meta or {}).get("duration", "?")
-        message.body_text = (
-            f"Voicemail ({duration} s): {request.form.get('TranscriptionText', '').strip()}"
-        )
+        spoken = request.form.get("TranscriptionText", "").strip()[:MAX_TRANSCRIPTION_CHARS]
+        message.body_text = f"Voicemail ({duration} s): {spoken}"
         db.session.commit()
     return ("", 204)
 
@@ -247,8 +283,8 @@ def status():
         if call is not None:
             if call.outcome is None:  # the customer leg's result (dial-result) wins
                 call.status = state
-            if form.get("CallDuration") and call.duration_seconds is None:
-                call.duration_seconds = int(form["CallDuration"])
+            if call.duration_seconds is None:
+                call.duration_seconds = _seconds(form.get("CallDuration"))
             if form.get("AnsweredBy"):
                 call.answered_by = form["AnsweredBy"]
     db.session.commit()
@@ -282,8 +318,8 @@ def dial_result(call_id: int):
     call = db.get_or_404(Call, call_id)
     state = request.form.get("DialCallStatus", "failed")
     if first_time("dial", f"call-{call.id}", state):
-        duration = request.form.get("DialCallDuration")
-        callbacks.record_dial_result(call, state, int(duration) if duration else None)
+        duration = _seconds(request.form.get("DialCallDuration"))
+        callbacks.record_dial_result(call, state, duration)
         db.session.commit()
     response = VoiceResponse()
     response.hangup()
