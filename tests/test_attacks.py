@@ -239,3 +239,134 @@ def test_a_reply_still_failing_after_every_retry_shows_as_failed(app, make_agent
         support.run_jobs(app)
     with app.app_context():
         assert db.session.get(Message, message_id).delivery_status == "failed"
+
+
+# 7. Webhook odds and ends ------------------------------------------------------------
+
+
+def _voice(client, path, **params):
+    base = {"From": PHONE, "To": "+46850000000", "CallSid": "CA77"}
+    return support.twilio_post(client, path, {**base, **params})
+
+
+def test_replayed_press_1_after_the_callback_completed_queues_nothing(app, client, twilio_stub):
+    from app.models import CallbackRequest, OutboxItem
+
+    assert _voice(client, "/twilio/voice/menu", Digits="1").status_code == 200
+    with app.app_context():
+        callback = db.session.scalars(select(CallbackRequest)).one()
+        callback.status = "completed"
+        db.session.commit()
+    replay = _voice(client, "/twilio/voice/menu", Digits="1")
+    assert replay.status_code == 200 and "<Hangup" in replay.text
+    with app.app_context():
+        assert len(db.session.scalars(select(CallbackRequest)).all()) == 1
+        confirms = db.session.scalars(
+            select(OutboxItem).where(OutboxItem.topic == "callback.confirm")
+        ).all()
+        assert len(confirms) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        "http://api.twilio.com/2010-04-01/Recordings/RE1",
+        "https://evil.example/RE1",
+        "https://api.twilio.com.evil.example/RE1",
+        "https://user@api.twilio.com/RE1",
+    ],
+)
+def test_recording_url_is_kept_only_on_twilios_https_host(app, client, make_agent, url):
+    from app.models import Message
+
+    _voice(
+        client,
+        "/twilio/recording",
+        RecordingSid="RE9",
+        RecordingUrl=url,
+        RecordingStatus="completed",
+        RecordingDuration="12",
+    )
+    with app.app_context():
+        message = db.session.scalars(select(Message).where(Message.channel == "voice")).one()
+        assert message.meta["recording_url"] is None
+        ticket_id_ = message.ticket_id
+    make_agent()
+    support.login(client, "agent@example.test", PASSWORD)
+    page = client.get(f"/agent/tickets/{ticket_id_}").text
+    assert url not in page and "javascript:" not in page
+
+
+def test_twilio_recording_url_is_kept(app, client):
+    from app.models import Message
+
+    url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE9"
+    _voice(client, "/twilio/recording", RecordingSid="RE9", RecordingUrl=url)
+    with app.app_context():
+        message = db.session.scalars(select(Message).where(Message.channel == "voice")).one()
+        assert message.meta["recording_url"] == url
+
+
+def test_non_numeric_durations_are_not_a_500(app, client):
+    from app.models import Call
+
+    with app.app_context():
+        call = Call(call_sid="CA5", direction="out", to_number=PHONE, status="ringing")
+        db.session.add(call)
+        db.session.commit()
+        call_id = call.id
+    response = support.twilio_post(
+        client,
+        f"/twilio/dial-result/{call_id}",
+        {"CallSid": "CA5", "DialCallStatus": "completed", "DialCallDuration": "x"},
+    )
+    assert response.status_code == 200
+    status = support.twilio_post(
+        client,
+        "/twilio/status",
+        {"CallSid": "CA5", "CallStatus": "completed", "CallDuration": "1e9"},
+    )
+    assert status.status_code == 204
+    with app.app_context():
+        call = db.session.get(Call, call_id)
+        assert call.status == "completed" and call.duration_seconds is None
+
+
+def test_huge_transcription_is_capped(app, client):
+    from app.models import Message
+
+    _voice(client, "/twilio/recording", RecordingSid="RE3", RecordingDuration="30")
+    _voice(
+        client,
+        "/twilio/transcription",
+        RecordingSid="RE3",
+        TranscriptionStatus="completed",
+        TranscriptionText="word " * 40_000,  # 200 KB
+    )
+    with app.app_context():
+        message = db.session.scalars(select(Message).where(Message.channel == "voice")).one()
+        assert len(message.body_text) < 6_000
+
+
+def test_huge_signed_sms_is_refused_before_parsing(app, client):
+    response = support.twilio_post(
+        client,
+        "/twilio/sms",
+        {"From": PHONE, "To": "+46850000000", "Body": "A" * 3_000_000, "MessageSid": "SM3"},
+    )
+    assert response.status_code == 413
+    from app.models import Message
+
+    with app.app_context():
+        assert db.session.scalars(select(Message)).all() == []
+
+
+def test_20_mb_login_post_is_refused_before_parsing(live_server):
+    body = b"email=a%40b.test&password=" + b"x" * (20 * 1024 * 1024)
+    response = requests.post(
+        f"{live_server.url}/login",
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 413
