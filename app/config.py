@@ -100,6 +100,8 @@ def from_environment() -> dict:
         "INBOUND_AUTHSERV_ID": os.environ.get("INBOUND_AUTHSERV_ID", "mx.helpdesk.test"),
         "INBOUND_TRUSTED_RELAYS": _list("INBOUND_TRUSTED_RELAYS", "127.0.0.1,::1"),
         "INBOUND_METRICS_PORT": _int("INBOUND_METRICS_PORT", 0),
+        # /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset: no /metrics.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
         "ATTACHMENTS_MAX_TOTAL_BYTES": _int("ATTACHMENTS_MAX_TOTAL_BYTES", 25 * 1024 * 1024),
         "ACK_LIMIT_PER_SENDER_PER_HOUR": _int("ACK_LIMIT_PER_SENDER_PER_HOUR", 3),
@@ -118,6 +120,8 @@ def from_environment() -> dict:
         "OTP_VALID_MINUTES": _int("OTP_VALID_MINUTES", 10),
         "OTP_MAX_ATTEMPTS": _int("OTP_MAX_ATTEMPTS", 5),
         "OTP_SENDS_PER_HOUR": _int("OTP_SENDS_PER_HOUR", 3),
+        # A bare 6-digit SMS this long after a code was sent is a code answer, never a message.
+        "OTP_REPLY_WINDOW_MINUTES": _int("OTP_REPLY_WINDOW_MINUTES", 60),
         "OTP_MAX_FAILURES_BEFORE_LOCK": _int("OTP_MAX_FAILURES_BEFORE_LOCK", 100),
         "CONTACT_CHANGE_GRACE_DAYS": _int("CONTACT_CHANGE_GRACE_DAYS", 7),
         "BUSINESS_TIMEZONE": os.environ.get("BUSINESS_TIMEZONE", "Europe/Stockholm"),

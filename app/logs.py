@@ -14,6 +14,8 @@ import re
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w-])\+?\(?\d[\d ()./-]{6,}\d(?!\w)")
 _CODE = re.compile(r"(?<![\w-])\d{6}(?![\w-])")
+# The secret part of a customer's verification link (/verify/<token>), e.g. in access logs.
+_LINK_TOKEN = re.compile(r"(/verify/)[^\s/?#\"']+")
 
 
 _IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
@@ -24,7 +26,8 @@ def _phone_or_ip(match: re.Match) -> str:
 
 
 def scrub(text: str) -> str:
-    """Replace emails, phone numbers and 6-digit codes with typed placeholders."""
+    """Replace emails, phone numbers, 6-digit codes and link tokens with placeholders."""
+    text = _LINK_TOKEN.sub(r"\1[token]", text)
     text = _EMAIL.sub("[email]", text)
     text = _PHONE.sub(_phone_or_ip, text)
     return _CODE.sub("[number]", text)

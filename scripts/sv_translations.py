@@ -289,6 +289,9 @@ SV = {
     "%(n)s answers found": "%(n)s svar hittades",
     "We found no answer to that yet.": "Vi hittade inget svar på det ännu.",
     "Didn't find what you need? A person can help:": "Hittade du inte det du behöver? En person kan hjälpa dig:",
+    # issue 14: security
+    "That phone number or email address belongs to another customer. Check it with the customer, or ask an admin to merge the two.": "Det telefonnumret eller den e-postadressen hör till en annan kund. Kontrollera med kunden, eller be en administratör slå ihop de två.",
+    "That phone number or email address belongs to another customer.": "Det telefonnumret eller den e-postadressen hör till en annan kund.",
 }
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
+from pathlib import Path
 
 import pytest
 import requests
@@ -18,6 +19,7 @@ from app.extensions import db
 from app.models import AuditEvent
 from tests import support
 
+ROOT = Path(__file__).resolve().parent.parent
 PHONE = "+46701234567"
 EMAIL = "anna.berg@example.test"
 PASSWORD = "correct-horse-battery"
@@ -370,3 +372,115 @@ def test_20_mb_login_post_is_refused_before_parsing(live_server):
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 413
+
+
+# 9. Small leaks ------------------------------------------------------------------------
+
+
+def test_verify_link_token_is_not_in_the_access_log(live_server):
+    import io
+    import logging
+
+    [ours] = [h for h in logging.getLogger().handlers if getattr(h, "_helpdesk", False)]
+    captured = io.StringIO()
+    previous = ours.setStream(captured)
+    try:
+        token = "Zq9sSECRETlinkTOKEN_0123456789abcdef"
+        requests.get(f"{live_server.url}/verify/{token}")
+        requests.get(f"{live_server.url}/healthz")  # the log line of the first has been written
+    finally:
+        ours.setStream(previous)
+    log = captured.getvalue()
+    assert "/verify/[token]" in log
+    assert token not in log
+
+
+def test_gunicorn_access_log_scrubs_the_token():
+    import datetime
+    import importlib.util
+    from types import SimpleNamespace
+
+    import gunicorn.config
+
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    logger = module.logger_class(gunicorn.config.Config())
+    path = "/verify/Zq9sSECRETlinkTOKEN"
+    response = SimpleNamespace(status="410 GONE", headers=[], sent=10, response_length=10)
+    request_ = SimpleNamespace(headers=[])
+    environ = {
+        "REMOTE_ADDR": "10.0.0.1",
+        "RAW_URI": path,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REQUEST_METHOD": "GET",
+    }
+    atoms = logger.atoms(response, request_, environ, datetime.timedelta(seconds=0.01))
+    line = " ".join(str(value) for value in atoms.values())
+    assert "SECRET" not in line and "/verify/[token]" in line
+
+
+def test_metrics_are_not_public(app, client):
+    assert client.get("/metrics").status_code == 404  # no token configured: no metrics
+    app.config["METRICS_TOKEN"] = "s3cret-metrics-token"
+    assert client.get("/metrics").status_code == 401
+    wrong = client.get("/metrics", headers={"Authorization": "Bearer guess"})
+    assert wrong.status_code == 401
+    right = client.get("/metrics", headers={"Authorization": "Bearer s3cret-metrics-token"})
+    assert right.status_code == 200 and "helpdesk_" in right.text
+
+
+def test_contact_change_to_another_customers_email_is_a_clear_error(
+    app, client, make_agent, ticket_id
+):
+    from datetime import timedelta
+
+    from app.models import Customer, Ticket
+    from app.models.base import utcnow
+
+    with app.app_context():
+        db.session.add(Customer(name="Other", email="other@example.test", phone="+46709876543"))
+        ticket = db.session.get(Ticket, ticket_id)
+        ticket.verified_until, ticket.verified_level = utcnow() + timedelta(minutes=30), "phone"
+        db.session.commit()
+    make_agent()
+    support.login(client, "agent@example.test", PASSWORD)
+    for field, value in (("email", "Other@Example.test"), ("phone", "070-987 65 43")):
+        page = client.get(f"/agent/tickets/{ticket_id}")
+        response = client.post(
+            f"/agent/identity/tickets/{ticket_id}/contact",
+            data={"csrf_token": _csrf(page.text), field: value},
+        )
+        assert response.status_code == 302
+        shown = client.get(response.headers["Location"]).text
+        assert "belongs to another customer" in shown
+    with app.app_context():
+        customer = db.session.get(Ticket, ticket_id).customer
+        assert (customer.email, customer.phone) == (EMAIL, PHONE)
+
+
+def test_bare_six_digits_after_a_code_are_never_shown_to_agents(
+    app, client, make_agent, ticket_id, twilio_stub
+):
+    from app.models import Message
+
+    make_agent()
+    support.login(client, "agent@example.test", PASSWORD)
+    page = client.get(f"/agent/tickets/{ticket_id}")
+    client.post(
+        f"/agent/identity/tickets/{ticket_id}/challenge",
+        data={"csrf_token": _csrf(page.text), "channel": "sms"},
+    )
+    code = _sent_sms_code(app, twilio_stub)
+    sms = {"From": PHONE, "To": "+46850000000"}
+    first = support.twilio_post(client, "/twilio/sms", {**sms, "Body": code, "MessageSid": "SM1"})
+    assert "verified" in first.text
+    late = support.twilio_post(
+        client, "/twilio/sms", {**sms, "Body": "123456", "MessageSid": "SM2"}
+    )
+    assert "no longer works" in late.text
+    with app.app_context():
+        bodies = [m.body_text for m in db.session.scalars(select(Message)).all()]
+        assert not any("123456" in (b or "") or code in (b or "") for b in bodies)

@@ -466,7 +466,17 @@ def answer_sms_code(customer: Customer, code: str) -> str | None:
     """SMS hook: a 6-digit reply to our code message. None when no SMS code is pending."""
     pending = [c for c in live_challenges(customer) if c.channel == "sms" and c.code_hash]
     if not pending:
-        return None
+        if not _code_sent_recently(customer):
+            return None  # an ordinary message that happens to be six digits
+        # A late, repeated or mistyped code: answer it, but never show it to agents.
+        audit.record(
+            SYSTEM,
+            "identity.attempt",
+            customer_id=customer.id,
+            result="no live code",
+            via="sms reply",
+        )
+        return "That code no longer works. Please ask the person helping you to send a new one."
     try:
         check_code(
             customer, code, SYSTEM, via="sms reply", challenge=max(pending, key=lambda c: c.id)
@@ -474,6 +484,19 @@ def answer_sms_code(customer: Customer, code: str) -> str | None:
     except IdentityError as error:
         return str(error)
     return "Thank you. You are verified; the person helping you can see this now."
+
+
+def _code_sent_recently(customer: Customer) -> bool:
+    since = utcnow() - timedelta(minutes=current_app.config["OTP_REPLY_WINDOW_MINUTES"])
+    found = db.session.scalar(
+        select(VerificationChallenge.id)
+        .where(
+            VerificationChallenge.customer_id == customer.id,
+            VerificationChallenge.created_at >= since,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def challenge_for_link(token: str) -> VerificationChallenge | None:

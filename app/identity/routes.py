@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -116,14 +117,22 @@ def update_contact(ticket_id: int):
     try:
         identity.require_verified(ticket, current_user, "change contact details", "phone")
         now = utcnow()
-        if form.phone.data:
-            phone = normalize_phone(form.phone.data)
-            if phone != customer.phone:
-                customer.phone, customer.phone_changed_at = phone, now
-        if form.email.data:
-            email = normalize_email(form.email.data)
-            if email != customer.email:
-                customer.email, customer.email_changed_at = email, now
+        phone = normalize_phone(form.phone.data) if form.phone.data else None
+        email = normalize_email(form.email.data) if form.email.data else None
+        if _owned_by_another(customer, phone=phone, email=email):
+            db.session.rollback()
+            flash(
+                _(
+                    "That phone number or email address belongs to another customer. "
+                    "Check it with the customer, or ask an admin to merge the two."
+                ),
+                "error",
+            )
+            return _back(ticket)
+        if phone and phone != customer.phone:
+            customer.phone, customer.phone_changed_at = phone, now
+        if email and email != customer.email:
+            customer.email, customer.email_changed_at = email, now
         if form.address.data:
             customer.address = form.address.data.strip()
     except identity.VerificationRequired as error:
@@ -135,9 +144,29 @@ def update_contact(ticket_id: int):
         flash(_("That phone number or email address is not valid."), "error")
         return _back(ticket)
     audit.record(Actor.agent(current_user.id), "customer.contact_changed", ticket_id=ticket.id)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # another agent saved the same contact on another customer just now
+        db.session.rollback()
+        flash(_("That phone number or email address belongs to another customer."), "error")
+        return _back(ticket)
     flash(_("Contact details saved."), "info")
     return _back(ticket)
+
+
+def _owned_by_another(customer: Customer, *, phone: str | None, email: str | None) -> bool:
+    """A contact is unique to one customer: say so plainly instead of failing on commit."""
+    clauses = []
+    if phone and phone != customer.phone:
+        clauses.append(Customer.phone == phone)
+    if email and email != customer.email:
+        clauses.append(Customer.email == email)
+    if not clauses:
+        return False
+    return (
+        db.session.scalar(select(Customer.id).where(Customer.id != customer.id, or_(*clauses)))
+        is not None
+    )
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])
