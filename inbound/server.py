@@ -87,16 +87,9 @@ class HelpdeskHandler:
         mode = self.app.config["INBOUND_AUTH"]
         if mode == "trusted-relay":
             if ip in self.app.config["INBOUND_TRUSTED_RELAYS"]:
-                from email import message_from_bytes, policy
-
-                values = (
-                    message_from_bytes(raw, policy=policy.compat32).get_all(
-                        "Authentication-Results"
-                    )
-                    or []
-                )
                 return authentication.from_trusted_header(
-                    [str(v) for v in values], self.app.config["INBOUND_AUTHSERV_ID"]
+                    authentication.trusted_header_values(raw),
+                    self.app.config["INBOUND_AUTHSERV_ID"],
                 )
             return authentication.Verdicts()
         if mode == "verify":

@@ -484,3 +484,54 @@ def test_bare_six_digits_after_a_code_are_never_shown_to_agents(
     with app.app_context():
         bodies = [m.body_text for m in db.session.scalars(select(Message)).all()]
         assert not any("123456" in (b or "") or code in (b or "") for b in bodies)
+
+
+# 6. Trusted-relay mode reads every result our MTA wrote, topmost first ------------------
+
+OUR_ID = "mx.helpdesk.test"
+
+
+def test_trusted_relay_keeps_a_dmarc_fail_from_a_second_header():
+    from inbound import authentication
+
+    verdicts = authentication.from_trusted_header(
+        [f"{OUR_ID}; dkim=none", f"{OUR_ID}; dmarc=fail header.from=example.test"], OUR_ID
+    )
+    assert (verdicts.dkim, verdicts.dmarc, verdicts.source) == ("none", "fail", "trusted-relay")
+    assert verdicts.spoof_suspected
+
+
+def test_a_later_header_never_overrides_the_topmost_result():
+    from inbound import authentication
+
+    verdicts = authentication.from_trusted_header(
+        [
+            f"{OUR_ID}; dkim=none; dmarc=fail header.from=example.test",
+            f"{OUR_ID}; dkim=pass header.d=example.test; dmarc=pass header.from=example.test",
+        ],
+        OUR_ID,
+    )
+    assert (verdicts.dkim, verdicts.dmarc) == ("none", "fail")
+
+
+def test_results_forged_below_the_senders_hop_are_ignored_over_smtp(app, smtp_server):
+    from app.models import Message
+    from tests.email_support import build_mail, send
+
+    app.config["INBOUND_AUTH"] = "trusted-relay"
+    mail = build_mail()
+    raw = (
+        f"Received: from client.example.test by {OUR_ID} with ESMTP id 1\r\n"
+        f"Authentication-Results: {OUR_ID}; spf=fail smtp.mailfrom=anna@example.test\r\n"
+        f"Authentication-Results: {OUR_ID}; dmarc=fail header.from=example.test\r\n"
+        "Received: from laptop by client.example.test with ESMTP id 2\r\n"
+        f"Authentication-Results: {OUR_ID}; spf=pass smtp.mailfrom=anna@example.test; "
+        "dkim=pass header.d=example.test; dmarc=pass header.from=example.test\r\n"
+    ).encode() + mail.as_bytes()
+    send(smtp_server.port, raw)
+    with app.app_context():
+        message = db.session.scalars(select(Message)).one()
+        assert message.auth_results["spf"] == "fail"
+        assert message.auth_results["dmarc"] == "fail"
+        assert message.auth_results["dkim"] == "none"  # only the forged header claimed a pass
+        assert message.spoof_suspected is True
