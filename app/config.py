@@ -94,6 +94,13 @@ def from_environment() -> dict:
         "INBOUND_PORT": _int("INBOUND_PORT", 2525),
         "INBOUND_MAX_BYTES": _int("INBOUND_MAX_BYTES", 25 * 1024 * 1024),
         "INBOUND_MAX_CONNECTIONS": _int("INBOUND_MAX_CONNECTIONS", 100),
+        # One client may not take every slot, nor keep one: per-address cap, idle timeout
+        # (before and between commands, and while DATA arrives), whole-life limit, NOOPs.
+        "INBOUND_MAX_CONNECTIONS_PER_ADDRESS": _int("INBOUND_MAX_CONNECTIONS_PER_ADDRESS", 10),
+        "INBOUND_IDLE_TIMEOUT_SECONDS": _int("INBOUND_IDLE_TIMEOUT_SECONDS", 30),
+        "INBOUND_MAX_CONNECTION_SECONDS": _int("INBOUND_MAX_CONNECTION_SECONDS", 600),
+        "INBOUND_MAX_NOOPS": _int("INBOUND_MAX_NOOPS", 10),
+        "INBOUND_MAX_RECIPIENTS": _int("INBOUND_MAX_RECIPIENTS", 50),
         # verify: compute SPF/DKIM/DMARC (direct MX); trusted-relay: believe only the
         # Authentication-Results of INBOUND_AUTHSERV_ID from INBOUND_TRUSTED_RELAYS; off.
         "INBOUND_AUTH": os.environ.get("INBOUND_AUTH", "verify"),

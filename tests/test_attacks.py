@@ -535,3 +535,123 @@ def test_results_forged_below_the_senders_hop_are_ignored_over_smtp(app, smtp_se
         assert message.auth_results["dmarc"] == "fail"
         assert message.auth_results["dkim"] == "none"  # only the forged header claimed a pass
         assert message.spoof_suspected is True
+
+
+# 5. SMTP connection slots -------------------------------------------------------------
+
+
+@pytest.fixture
+def smtp_limited(app, dns):
+    """Our SMTP server with small limits, so the attacks take a second, not minutes."""
+    from inbound.server import HelpdeskController
+
+    started = []
+
+    def start(**config):
+        app.config.update(config)
+        controller = HelpdeskController(
+            app, host="127.0.0.1", port=support.free_port(), txt_lookup=dns
+        )
+        controller.start()
+        started.append(controller)
+        return controller
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+def _raw_connection(port: int, source: str = "127.0.0.1"):
+    import socket
+
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
+    return sock, sock.makefile("rb")
+
+
+def _closed_by_server(reader) -> list[bytes]:
+    """Lines the server sends until it closes the connection."""
+    lines = []
+    while line := reader.readline():
+        lines.append(line)
+    return lines
+
+
+def test_one_address_cannot_take_every_smtp_slot(app, smtp_limited):
+    from tests.email_support import build_mail
+
+    controller = smtp_limited(INBOUND_MAX_CONNECTIONS_PER_ADDRESS=3, INBOUND_MAX_CONNECTIONS=100)
+    idle = [_raw_connection(controller.port) for _ in range(3)]
+    for _sock, reader in idle:
+        assert reader.readline().startswith(b"220")
+    sock, reader = _raw_connection(controller.port)
+    assert any(line.startswith(b"421") for line in _closed_by_server(reader))
+    sock.close()
+    # another sender still gets in while the three idle connections stay open
+    import smtplib
+
+    with smtplib.SMTP("127.0.0.1", controller.port, source_address=("127.0.0.2", 0)) as other:
+        other.ehlo("other.example.test")
+        refused = other.sendmail(
+            "anna@example.test", ["support@helpdesk.test"], build_mail().as_bytes()
+        )
+        assert refused == {}
+    for idle_sock, _ in idle:
+        idle_sock.close()
+
+
+def test_idle_connection_is_closed_quickly(app, smtp_limited):
+    import time
+
+    controller = smtp_limited(INBOUND_IDLE_TIMEOUT_SECONDS=1)
+    sock, reader = _raw_connection(controller.port)
+    assert reader.readline().startswith(b"220")
+    started = time.monotonic()
+    _closed_by_server(reader)
+    assert time.monotonic() - started < 4
+    sock.close()
+
+
+def test_noops_do_not_hold_a_slot_forever(app, smtp_limited):
+    controller = smtp_limited(INBOUND_MAX_NOOPS=3, INBOUND_IDLE_TIMEOUT_SECONDS=30)
+    sock, reader = _raw_connection(controller.port)
+    reader.readline()
+    replies = []
+    for _ in range(4):
+        sock.sendall(b"NOOP\r\n")
+        replies.append(reader.readline())
+    assert [r[:3] for r in replies] == [b"250", b"250", b"250", b"421"]
+    assert _closed_by_server(reader) == []
+    sock.close()
+
+
+def test_a_connection_has_a_limited_life(app, smtp_limited):
+    import time
+
+    controller = smtp_limited(
+        INBOUND_MAX_CONNECTION_SECONDS=2, INBOUND_IDLE_TIMEOUT_SECONDS=1, INBOUND_MAX_NOOPS=1000
+    )
+    sock, reader = _raw_connection(controller.port)
+    reader.readline()
+    started = time.monotonic()
+    closing = b""
+    while time.monotonic() - started < 6:
+        sock.sendall(b"NOOP\r\n")  # keeps the idle timer from firing
+        line = reader.readline()
+        if not line.startswith(b"250"):
+            closing = line
+            break
+        time.sleep(0.4)
+    assert closing.startswith(b"421")
+    assert time.monotonic() - started < 4
+    sock.close()
+
+
+def test_recipients_per_message_are_capped(app, smtp_limited):
+    import smtplib
+
+    controller = smtp_limited(INBOUND_MAX_RECIPIENTS=5)
+    with smtplib.SMTP("127.0.0.1", controller.port) as client:
+        client.ehlo("client.example.test")
+        client.mail("anna@example.test")
+        codes = [client.rcpt(f"support+{i}@helpdesk.test")[0] for i in range(8)]
+    assert codes == [250] * 5 + [452] * 3
