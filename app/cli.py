@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from redis.exceptions import RedisError
+from rq import Worker
 
+from app.adapters.rq_relay import redis_connection, relay_once, rq_queue
+from app.demo import seed_demo
+from app.domain.agents import upsert_agent
 from app.extensions import db
+from app.ops.backup import create_backup, restore_backup
+from inbound.cli import inbound_cli
+from workers.context import use_app
 
 log = logging.getLogger("helpdesk.cli")
 
@@ -27,7 +35,6 @@ outbox_cli = AppGroup("outbox", help="The outbox relay.")
 @click.password_option(help="Password (prompted if omitted).")
 def create_agent(email: str, name: str | None, role: str, phone: str | None, password: str) -> None:
     """Create an agent (or reset an existing agent's password and role)."""
-    from app.domain.agents import upsert_agent
 
     agent = upsert_agent(email, password, name=name, role=role, phone=phone)
     db.session.commit()
@@ -37,7 +44,6 @@ def create_agent(email: str, name: str | None, role: str, phone: str | None, pas
 @demo_cli.command("seed")
 def seed() -> None:
     """Create demo agents, customers and tickets (safe to run twice)."""
-    from app.demo import seed_demo
 
     created = seed_demo()
     db.session.commit()
@@ -48,7 +54,6 @@ def seed() -> None:
 @click.option("--once", is_flag=True, help="Relay what is due and exit.")
 def relay(once: bool) -> None:
     """Hand committed outbox items to RQ; survives Redis outages by retrying."""
-    from app.domain.outbox import relay_once
 
     interval = current_app.config["OUTBOX_POLL_SECONDS"]
     redis_down = False
@@ -78,10 +83,6 @@ def relay(once: bool) -> None:
 @click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
 def worker(burst: bool) -> None:
     """Run an RQ worker (with the retry scheduler) on the helpdesk queue."""
-    from rq import Worker
-
-    from app.domain.outbox import redis_connection, rq_queue
-    from workers.context import use_app
 
     use_app(current_app._get_current_object())
     db.engine.dispose()
@@ -97,9 +98,6 @@ backup_cli = AppGroup("backup", help="Back up and restore the database and attac
 @click.argument("target", type=click.Path(file_okay=False))
 def backup_create(target: str) -> None:
     """Write a backup of the database and attachments into the directory TARGET."""
-    from pathlib import Path
-
-    from app.ops.backup import create_backup
 
     config = current_app.config
     manifest = create_backup(
@@ -113,9 +111,6 @@ def backup_create(target: str) -> None:
 @click.option("--yes", is_flag=True, help="Confirm replacing the current data.")
 def backup_restore(source: str, yes: bool) -> None:
     """Replace the database and attachments with the backup in SOURCE (stop the app first)."""
-    from pathlib import Path
-
-    from app.ops.backup import restore_backup
 
     if not yes:
         raise click.UsageError("restoring replaces all current data; add --yes to confirm")
@@ -127,7 +122,6 @@ def backup_restore(source: str, yes: bool) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    from inbound.cli import inbound_cli
 
     app.cli.add_command(inbound_cli)
     app.cli.add_command(backup_cli)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from app.community import bp as community_bp
+from app.customer import bp as customer_bp
+from app.identity import bp as identity_bp
+from app.ops import bp as ops_bp
+from app.telephony import agent_bp as phone_agent_bp
+from app.telephony import bp as telephony_bp
+
 
 def blueprints() -> list[Blueprint]:
-    from app.community import bp as community_bp
-    from app.customer import bp as customer_bp
-    from app.identity import bp as identity_bp
-    from app.ops import bp as ops_bp
-    from app.telephony import agent_bp as phone_agent_bp
-    from app.telephony import bp as telephony_bp
-
     return [
         ops_bp,  # /healthz, /readyz, /metrics, admin jobs page
         customer_bp,  # /callback

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import tempfile
 
+from flask_migrate import upgrade
+
+from app import create_app
+
 
 def percentile(values: list[float], q: float) -> float:
     """The q-quantile of durations in seconds, in milliseconds."""
@@ -14,9 +18,6 @@ def percentile(values: list[float], q: float) -> float:
 
 def bench_app(prefix: str, **config):
     """A migrated app; SQLite in a fresh temp dir unless DATABASE_URL names another database."""
-    from flask_migrate import upgrade
-
-    from app import create_app
 
     data_dir = tempfile.mkdtemp(prefix=f"bench-{prefix}-")
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{data_dir}/{prefix}.sqlite3"

@@ -15,6 +15,12 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import func, insert, select
+
+from app.domain.agents import upsert_agent
+from app.extensions import db
+from app.models import Customer, Message, Ticket
+
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the project, not bench/ (queue.py!)
 
 from bench._common import bench_app, percentile  # noqa: E402
@@ -34,10 +40,6 @@ SURNAMES = ["Berg", "Lind", "Nilsson", "Karlsson", "Svensson", "Ek", "Holm", "Sj
 
 
 def seed(app, tickets: int, batch: int = 20000) -> float:
-    from sqlalchemy import insert
-
-    from app.extensions import db
-    from app.models import Customer, Message, Ticket
 
     rng = random.Random(3)
     customers = max(tickets // 5, 1)
@@ -106,11 +108,6 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=300)
     args = parser.parse_args()
-    from sqlalchemy import func, select
-
-    from app.domain.agents import upsert_agent
-    from app.extensions import db
-    from app.models import Ticket
 
     app, backend = bench_app("queue", WTF_CSRF_ENABLED=False, SESSION_COOKIE_SECURE=False)
     with app.app_context():

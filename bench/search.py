@@ -11,7 +11,14 @@ import argparse
 import random
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy import func, insert, select
+
+from app.domain import community
+from app.extensions import db
+from app.models import Article
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the project, not bench/ (queue.py!)
 
@@ -37,12 +44,6 @@ def sentence(rng: random.Random, n: int) -> str:
 
 
 def seed(app, count: int, batch: int = 20000) -> float:
-    from datetime import datetime
-
-    from sqlalchemy import insert
-
-    from app.extensions import db
-    from app.models import Article
 
     rng = random.Random(7)
     now = datetime(2026, 11, 1)
@@ -78,15 +79,9 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=500)
     args = parser.parse_args()
-    from app.domain import community
 
     app, backend = bench_app("search", WTF_CSRF_ENABLED=False)
     with app.app_context():
-        from sqlalchemy import func, select
-
-        from app.extensions import db
-        from app.models import Article
-
         existing = db.session.scalar(select(func.count()).select_from(Article))
     if existing < args.articles:
         print(f"seeding {args.articles - existing:,} articles …")

@@ -10,6 +10,7 @@ DATABASE_URL=postgresql://… to measure PostgreSQL (uses that database as is).
 from __future__ import annotations
 
 import argparse
+import logging
 import multiprocessing
 import smtplib
 import statistics
@@ -18,6 +19,13 @@ import time
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Message
+from inbound.server import HelpdeskController
+from tests.support import free_port
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the project, not bench/ (queue.py!)
 
@@ -63,15 +71,10 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     args = parser.parse_args()
 
-    from app.extensions import db
-    from inbound.server import HelpdeskController
-
     # INBOUND_AUTH off: DNS lookups would measure the network, not us.
     app, backend = bench_app("smtp", INBOUND_AUTH="off")
-    import logging
 
     logging.getLogger().setLevel(logging.WARNING)
-    from tests.support import free_port
 
     controller = HelpdeskController(app, host="127.0.0.1", port=free_port())
     controller.start()
@@ -96,10 +99,6 @@ def main() -> None:
         process.join()
     controller.stop()
     with app.app_context():
-        from sqlalchemy import func, select
-
-        from app.models import Message
-
         stored = db.session.scalar(select(func.count()).select_from(Message))
     print(f"database             {backend}")
     print(f"messages sent        {args.messages} over {args.connections} connections")

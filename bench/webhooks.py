@@ -11,6 +11,12 @@ import sys
 import time
 from pathlib import Path
 
+from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
+
+from app.extensions import db
+from app.models import CallbackRequest, Message
+
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the project, not bench/ (queue.py!)
 
 from bench._common import bench_app, percentile  # noqa: E402
@@ -20,7 +26,6 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=2000)
     args = parser.parse_args()
-    from twilio.request_validator import RequestValidator
 
     token = "bench-token"
     app, backend = bench_app("webhooks", TWILIO_AUTH_TOKEN=token)
@@ -58,11 +63,6 @@ def main() -> None:
                 post("/twilio/voice/menu", {"From": phone, "Digits": "1", "CallSid": f"CA{n:032d}"})
             )
     with app.app_context():
-        from sqlalchemy import func, select
-
-        from app.extensions import db
-        from app.models import CallbackRequest, Message
-
         stored = db.session.scalar(select(func.count()).select_from(Message))
         callbacks = db.session.scalar(select(func.count()).select_from(CallbackRequest))
     assert stored >= args.requests, f"only {stored} messages stored"

@@ -10,42 +10,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from email import message_from_bytes, policy
 
 import dkim
+import dns.exception
+import dns.resolver
 import spf
 from authheaders import check_dmarc
 from authres import AuthenticationResultsHeader, DKIMAuthenticationResult, SPFAuthenticationResult
 
+from app.domain.email_types import Verdicts
+
 TxtLookup = Callable[[str], list[str]]  # domain -> TXT strings ([] if none)
-
-
-@dataclass
-class Verdicts:
-    spf: str = "none"
-    dkim: str = "none"
-    dmarc: str = "none"
-    from_domain: str | None = None
-    source: str = "none"  # verified | trusted-relay | none
-
-    @property
-    def spoof_suspected(self) -> bool:
-        return self.dmarc == "fail"
-
-    def as_dict(self) -> dict:
-        return {
-            "spf": self.spf,
-            "dkim": self.dkim,
-            "dmarc": self.dmarc,
-            "from_domain": self.from_domain,
-            "source": self.source,
-        }
 
 
 def dns_txt(domain: str) -> list[str]:
     """Real DNS TXT lookup (short timeout so a slow resolver cannot stall intake)."""
-    import dns.exception
-    import dns.resolver
 
     try:
         answers = dns.resolver.resolve(domain, "TXT", lifetime=3)
@@ -169,8 +149,6 @@ def trusted_header_values(raw: bytes) -> list[str]:
 
     Our MTA adds one Received header and its Authentication-Results next to it; whatever
     lies below the hop before that came with the message and proves nothing."""
-    from email import message_from_bytes, policy
-
     message = message_from_bytes(raw, policy=policy.compat32)
     values: list[str] = []
     received = 0

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import signal
 import threading
+from pathlib import Path
 
 import click
+from aiosmtpd.controller import Controller
 from flask import current_app
 from flask.cli import AppGroup
+from prometheus_client import start_http_server
+
+from inbound.server import HelpdeskController
 
 inbound_cli = AppGroup("inbound", help="The inbound mail server.")
 
@@ -30,14 +35,11 @@ def run_until_stopped(controller) -> None:
 @click.option("--lmtp", is_flag=True, help="Speak LMTP, for running behind Postfix.")
 def serve(host: str | None, port: int | None, lmtp: bool) -> None:
     """Receive mail; every accepted message is committed before we answer 250."""
-    from inbound.server import HelpdeskController
 
     app = current_app._get_current_object()
     host = host or app.config["INBOUND_HOST"]
     port = port or app.config["INBOUND_PORT"]
     if app.config["INBOUND_METRICS_PORT"]:
-        from prometheus_client import start_http_server
-
         start_http_server(app.config["INBOUND_METRICS_PORT"], addr=host)
     controller = HelpdeskController(app, host=host, port=port, lmtp=lmtp)
     controller.start()
@@ -49,9 +51,6 @@ def serve(host: str | None, port: int | None, lmtp: bool) -> None:
 @click.option("--port", type=int, default=None, help="Port (default SMTP_RELAY_PORT, 1025).")
 def devsink(port: int | None) -> None:
     """Development only: catch our outgoing mail and save it as .eml files in instance/sent-mail."""
-    from pathlib import Path
-
-    from aiosmtpd.controller import Controller
 
     folder = Path(current_app.config["DATA_DIR"]) / "sent-mail"
     folder.mkdir(parents=True, exist_ok=True)

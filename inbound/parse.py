@@ -7,9 +7,7 @@ and notes what it could not. Only mail with nothing readable at all is refused.
 
 from __future__ import annotations
 
-import hashlib
 import re
-from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
@@ -17,70 +15,14 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
+from app.domain.email_types import DeliveryReport, InboundEmail, ParsedAttachment
+
 FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
 class UnparseableEmail(ValueError):
     """Nothing readable: no sender and no text. The SMTP server answers 554."""
-
-
-@dataclass
-class ParsedAttachment:
-    filename: str
-    content_type: str
-    data: bytes
-    inline: bool = False
-    content_id: str | None = None
-
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.data).hexdigest()
-
-
-@dataclass
-class DeliveryReport:
-    """A bounce (RFC 3464 DSN) of a message we sent."""
-
-    original_message_id: str | None
-    action: str
-    status: str
-    recipient: str | None
-    diagnostic: str
-
-
-@dataclass
-class InboundEmail:
-    sender_email: str | None
-    sender_name: str | None
-    to: list[str]
-    subject: str
-    text: str  # what the customer wrote this time (quoted history trimmed)
-    full_text: str  # everything, for the record
-    html: str | None  # raw HTML; the domain sanitizes it before storing
-    message_id: str | None
-    in_reply_to: str | None
-    references: list[str]
-    headers: dict[str, str]
-    attachments: list[ParsedAttachment] = field(default_factory=list)
-    defects: list[str] = field(default_factory=list)
-    delivery_report: DeliveryReport | None = None
-    language: str | None = None
-
-    @property
-    def is_automatic(self) -> bool:
-        """RFC 3834 and common practice: never auto-answer machines, lists or bulk mail."""
-        h = self.headers
-        if h.get("auto-submitted", "no").lower().split(";")[0].strip() not in ("", "no"):
-            return True
-        if h.get("precedence", "").lower() in ("bulk", "junk", "list", "auto_reply"):
-            return True
-        if "list-id" in h or "list-unsubscribe" in h or "x-auto-response-suppress" in h:
-            return True
-        if self.delivery_report is not None:
-            return True
-        local = (self.sender_email or "").split("@")[0]
-        return local in ("mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply")
 
 
 def _header(message: Message, name: str) -> str:

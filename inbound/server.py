@@ -19,6 +19,9 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.adapters.files import store_attachments
+from app.domain import settings
+from app.domain.email_intake import receive_email
 from app.extensions import db
 from app.ops.metrics import smtp_result
 from inbound import authentication
@@ -51,7 +54,6 @@ class HelpdeskHandler:
 
     def extra_addresses(self) -> list[str]:
         """Addresses an admin added at runtime (cached for 30 s by the settings service)."""
-        from app.domain import settings
 
         with self.app.app_context():
             try:
@@ -106,7 +108,6 @@ class HelpdeskHandler:
 
     def store(self, raw: bytes, mail_from: str, rcpt_tos: list[str], ip, helo) -> str:
         """Runs in a worker thread. Returns the SMTP reply line."""
-        from app.domain.email_intake import receive_email
 
         try:
             parsed = parse_email(raw)
@@ -121,6 +122,7 @@ class HelpdeskHandler:
                 outcome = receive_email(
                     parsed, verdicts, envelope_from=mail_from, recipients=rcpt_tos
                 )
+                store_attachments(outcome.files)
                 db.session.commit()
             except SQLAlchemyError as error:
                 db.session.rollback()

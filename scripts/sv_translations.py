@@ -1,6 +1,12 @@
 """Swedish catalogue source: msgid -> Swedish. `python scripts/sv_translations.py` rebuilds
 app/translations/sv/LC_MESSAGES/messages.po from a fresh extraction (pybabel extract)."""
 
+import subprocess
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
 SV = {
     "Reply to the customer": "Svara kunden",
     "Send by": "Skicka med",
@@ -297,12 +303,6 @@ SV = {
 
 def build() -> None:
     """Extract, merge with SV, write the .po (untranslated ids are listed, not guessed)."""
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    from babel.messages.pofile import read_po, write_po
-
     root = Path(__file__).resolve().parent.parent
     pot = root / "instance" / "messages.pot"
     pot.parent.mkdir(exist_ok=True)

@@ -9,24 +9,34 @@ can share one server. Every test gets its own RQ queue name on the real Redis
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask_migrate import upgrade
+from playwright.sync_api import sync_playwright
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
 
+from app import create_app
+from app.domain.agents import upsert_agent
+from app.extensions import db
+from inbound.server import HelpdeskController
 from tests import support
+from tests.email_support import StubDns
 from tests.twilio_stub import TwilioStub
+from workers.context import use_app
 
 ROOT = Path(__file__).resolve().parent.parent
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _compile_translations() -> None:
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
 
     for catalog in ROOT.glob("app/**/translations/*/LC_MESSAGES/messages.po"):
         mo = catalog.with_suffix(".mo")
@@ -58,14 +68,10 @@ def database_url(tmp_path_factory) -> Iterator[str]:
 def migrated(database_url, tmp_path_factory) -> str:
     """Build the schema once per run with the real migrations (they are tested too)."""
     _compile_translations()
-    from flask_migrate import upgrade
-
-    from app import create_app
 
     app = create_app(support.test_config(database_url, tmp_path_factory.mktemp("data")))
     with app.app_context():
         upgrade()
-        from app.extensions import db
 
         db.engine.dispose()
     return database_url
@@ -78,9 +84,6 @@ def queue_name() -> str:
 
 @pytest.fixture
 def app(migrated, tmp_path, queue_name, mail_sink, twilio_stub):
-    from app import create_app
-    from app.extensions import db
-    from workers.context import use_app
 
     config = support.test_config(migrated, tmp_path)
     config.update(
@@ -157,8 +160,6 @@ def make_agent(app):
         role: str = "agent",
         name: str | None = None,
     ):
-        from app.domain.agents import upsert_agent
-        from app.extensions import db
 
         with app.app_context():
             agent = upsert_agent(email, password, role=role, name=name)
@@ -178,7 +179,6 @@ def logged_in(client, make_agent):
 
 @pytest.fixture
 def dns():
-    from tests.email_support import StubDns
 
     return StubDns()
 
@@ -186,7 +186,6 @@ def dns():
 @pytest.fixture
 def smtp_server(app, dns):
     """Our real SMTP server on a free port, in this process, with stub DNS."""
-    from inbound.server import HelpdeskController
 
     controller = HelpdeskController(app, host="127.0.0.1", port=support.free_port(), txt_lookup=dns)
     controller.start()
@@ -197,9 +196,6 @@ def smtp_server(app, dns):
 @pytest.fixture
 def live_server(app):
     """The app served over real HTTP on a free port (for the browser tests)."""
-    import threading
-
-    from werkzeug.serving import make_server
 
     server = make_server("127.0.0.1", support.free_port(), app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -212,7 +208,6 @@ def live_server(app):
 @pytest.fixture(scope="session")
 def browser():
     """Debian's chromium driven by Playwright (no browser download)."""
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from email import policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 
@@ -39,7 +40,6 @@ def build_mail(
 
 def send(port: int, mail, *, mail_from: str | None = None, to: list[str] | None = None) -> str:
     """Send over real SMTP; returns the server's final reply text (raises on refusal)."""
-    from email import policy
 
     raw = mail.as_bytes(policy=policy.SMTP) if hasattr(mail, "as_bytes") else mail
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import re
 import socket
+import threading
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -12,7 +13,13 @@ from pathlib import Path
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 from redis import Redis
+from rq import SimpleWorker
 from sqlalchemy import delete
+from twilio.request_validator import RequestValidator
+
+from app.adapters.rq_relay import redis_connection, relay_once, rq_queue
+from app.domain import settings
+from app.extensions import db
 
 
 class IsolatedClient(FlaskClient):
@@ -45,8 +52,6 @@ def test_config(database_url: str, data_dir: Path) -> dict:
 
 
 def wipe_database() -> None:
-    from app.domain import settings
-    from app.extensions import db
 
     settings.clear_cache()
     for table in reversed(db.metadata.sorted_tables):
@@ -80,9 +85,6 @@ def login(client, email: str, password: str):
 
 def run_jobs(app) -> int:
     """Relay the outbox to the real Redis and run the queue to empty in this process."""
-    from rq import SimpleWorker
-
-    from app.domain.outbox import redis_connection, relay_once, rq_queue
 
     with app.app_context():
         relay_once()
@@ -132,7 +134,6 @@ class TcpProxy:
     """A TCP forwarder we can cut and restore, to make a real server 'go away' for a while."""
 
     def __init__(self, target_host: str, target_port: int) -> None:
-        import threading
 
         self.target = (target_host, target_port)
         self.port = free_port()
@@ -195,7 +196,6 @@ class TcpProxy:
 
 def twilio_post(client, path: str, params: dict, token: str = "test-auth-token", signature=None):
     """POST a webhook exactly as Twilio would: form-encoded, signed over PUBLIC_BASE_URL + path."""
-    from twilio.request_validator import RequestValidator
 
     url = client.application.config["PUBLIC_BASE_URL"] + path
     if signature is None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy import select
 
+from app.domain import settings
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
-from app.models import AuditEvent, CannedReply, Message, Ticket
+from app.models import Attachment, AuditEvent, CannedReply, Message, Ticket
 from tests import support
 
 
@@ -209,7 +212,6 @@ def test_admin_pages_are_admin_only_and_work(app, client, make_agent):
             "closing_hour": "16",
         },
     )
-    from app.domain import settings
 
     with app.app_context():
         assert settings.get("recipient_addresses", fresh=True) == ["kundtjanst@firma.test"]
@@ -225,9 +227,6 @@ def test_agent_can_switch_to_swedish(app, logged_in):
 
 def test_attachments_download_never_render(app, logged_in):
     client, _ = logged_in
-    from pathlib import Path
-
-    from app.models import Attachment
 
     [ticket_id] = _open(app)
     root = Path(app.config["ATTACHMENT_DIR"])
@@ -268,7 +267,6 @@ def test_search_finds_resolved_tickets_by_words_in_any_message(app, logged_in):
 
 
 def test_admin_can_turn_on_auto_publish(app, client, make_agent):
-    from app.domain import settings
 
     make_agent("boss@example.test", role="admin")
     support.login(client, "boss@example.test", "correct-horse-battery")

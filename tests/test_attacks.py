@@ -6,18 +6,43 @@ SQLite and on PostgreSQL (TEST_DATABASE_URL).
 
 from __future__ import annotations
 
+import datetime
+import importlib.util
+import io
+import logging
 import re
+import smtplib
+import socket
 import threading
+import time
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
+import gunicorn.config
 import pytest
 import requests
+from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from app.domain import replies
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
-from app.models import AuditEvent
+from app.models import (
+    Agent,
+    AuditEvent,
+    Call,
+    CallbackRequest,
+    Customer,
+    Message,
+    OutboxItem,
+    Ticket,
+)
+from app.models.base import utcnow
+from inbound import authentication
+from inbound.server import HelpdeskController
 from tests import support
+from tests.email_support import build_mail, send
 
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = "+46701234567"
@@ -174,8 +199,6 @@ def _callback_form(client, **fields):
 
 
 def _reply_by_email(app, make_agent, ticket_id_: int, body: str = "Here is the answer."):
-    from app.domain import replies
-    from app.models import Agent, Ticket
 
     agent_id = make_agent()
     with app.app_context():
@@ -187,7 +210,6 @@ def _reply_by_email(app, make_agent, ticket_id_: int, body: str = "Here is the a
 
 
 def test_crlf_in_callback_topic_never_reaches_a_header(app, client, make_agent, mail_sink):
-    from app.models import CallbackRequest, Message, Ticket
 
     topic = "My bill\r\nBcc: victim@example.test\r\n\r\nInjected body"
     assert _callback_form(client, topic=topic, name="Anna\r\nX-Evil: 1").status_code == 302
@@ -214,9 +236,6 @@ class _RefusingRelay:
 
 
 def test_a_reply_that_cannot_be_sent_shows_as_failed(app, make_agent, ticket_id):
-    from aiosmtpd.controller import Controller
-
-    from app.models import Message
 
     relay = Controller(_RefusingRelay(), hostname="127.0.0.1", port=support.free_port())
     relay.start()
@@ -233,7 +252,6 @@ def test_a_reply_that_cannot_be_sent_shows_as_failed(app, make_agent, ticket_id)
 
 
 def test_a_reply_still_failing_after_every_retry_shows_as_failed(app, make_agent, ticket_id):
-    from app.models import Message
 
     app.config["SMTP_RELAY_PORT"] = support.free_port()  # nothing listens: connection refused
     message_id = _reply_by_email(app, make_agent, ticket_id)
@@ -252,7 +270,6 @@ def _voice(client, path, **params):
 
 
 def test_replayed_press_1_after_the_callback_completed_queues_nothing(app, client, twilio_stub):
-    from app.models import CallbackRequest, OutboxItem
 
     assert _voice(client, "/twilio/voice/menu", Digits="1").status_code == 200
     with app.app_context():
@@ -280,7 +297,6 @@ def test_replayed_press_1_after_the_callback_completed_queues_nothing(app, clien
     ],
 )
 def test_recording_url_is_kept_only_on_twilios_https_host(app, client, make_agent, url):
-    from app.models import Message
 
     _voice(
         client,
@@ -301,7 +317,6 @@ def test_recording_url_is_kept_only_on_twilios_https_host(app, client, make_agen
 
 
 def test_twilio_recording_url_is_kept(app, client):
-    from app.models import Message
 
     url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE9"
     _voice(client, "/twilio/recording", RecordingSid="RE9", RecordingUrl=url)
@@ -311,7 +326,6 @@ def test_twilio_recording_url_is_kept(app, client):
 
 
 def test_non_numeric_durations_are_not_a_500(app, client):
-    from app.models import Call
 
     with app.app_context():
         call = Call(call_sid="CA5", direction="out", to_number=PHONE, status="ringing")
@@ -336,7 +350,6 @@ def test_non_numeric_durations_are_not_a_500(app, client):
 
 
 def test_huge_transcription_is_capped(app, client):
-    from app.models import Message
 
     _voice(client, "/twilio/recording", RecordingSid="RE3", RecordingDuration="30")
     _voice(
@@ -358,7 +371,6 @@ def test_huge_signed_sms_is_refused_before_parsing(app, client):
         {"From": PHONE, "To": "+46850000000", "Body": "A" * 3_000_000, "MessageSid": "SM3"},
     )
     assert response.status_code == 413
-    from app.models import Message
 
     with app.app_context():
         assert db.session.scalars(select(Message)).all() == []
@@ -378,8 +390,6 @@ def test_20_mb_login_post_is_refused_before_parsing(live_server):
 
 
 def test_verify_link_token_is_not_in_the_access_log(live_server):
-    import io
-    import logging
 
     [ours] = [h for h in logging.getLogger().handlers if getattr(h, "_helpdesk", False)]
     captured = io.StringIO()
@@ -396,11 +406,6 @@ def test_verify_link_token_is_not_in_the_access_log(live_server):
 
 
 def test_gunicorn_access_log_scrubs_the_token():
-    import datetime
-    import importlib.util
-    from types import SimpleNamespace
-
-    import gunicorn.config
 
     spec = importlib.util.spec_from_file_location("gunicorn_conf", ROOT / "gunicorn.conf.py")
     module = importlib.util.module_from_spec(spec)
@@ -435,10 +440,6 @@ def test_metrics_are_not_public(app, client):
 def test_contact_change_to_another_customers_email_is_a_clear_error(
     app, client, make_agent, ticket_id
 ):
-    from datetime import timedelta
-
-    from app.models import Customer, Ticket
-    from app.models.base import utcnow
 
     with app.app_context():
         db.session.add(Customer(name="Other", email="other@example.test", phone="+46709876543"))
@@ -464,7 +465,6 @@ def test_contact_change_to_another_customers_email_is_a_clear_error(
 def test_bare_six_digits_after_a_code_are_never_shown_to_agents(
     app, client, make_agent, ticket_id, twilio_stub
 ):
-    from app.models import Message
 
     make_agent()
     support.login(client, "agent@example.test", PASSWORD)
@@ -492,7 +492,6 @@ OUR_ID = "mx.helpdesk.test"
 
 
 def test_trusted_relay_keeps_a_dmarc_fail_from_a_second_header():
-    from inbound import authentication
 
     verdicts = authentication.from_trusted_header(
         [f"{OUR_ID}; dkim=none", f"{OUR_ID}; dmarc=fail header.from=example.test"], OUR_ID
@@ -502,7 +501,6 @@ def test_trusted_relay_keeps_a_dmarc_fail_from_a_second_header():
 
 
 def test_a_later_header_never_overrides_the_topmost_result():
-    from inbound import authentication
 
     verdicts = authentication.from_trusted_header(
         [
@@ -515,8 +513,6 @@ def test_a_later_header_never_overrides_the_topmost_result():
 
 
 def test_results_forged_below_the_senders_hop_are_ignored_over_smtp(app, smtp_server):
-    from app.models import Message
-    from tests.email_support import build_mail, send
 
     app.config["INBOUND_AUTH"] = "trusted-relay"
     mail = build_mail()
@@ -543,7 +539,6 @@ def test_results_forged_below_the_senders_hop_are_ignored_over_smtp(app, smtp_se
 @pytest.fixture
 def smtp_limited(app, dns):
     """Our SMTP server with small limits, so the attacks take a second, not minutes."""
-    from inbound.server import HelpdeskController
 
     started = []
 
@@ -562,7 +557,6 @@ def smtp_limited(app, dns):
 
 
 def _raw_connection(port: int, source: str = "127.0.0.1"):
-    import socket
 
     sock = socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0))
     return sock, sock.makefile("rb")
@@ -577,7 +571,6 @@ def _closed_by_server(reader) -> list[bytes]:
 
 
 def test_one_address_cannot_take_every_smtp_slot(app, smtp_limited):
-    from tests.email_support import build_mail
 
     controller = smtp_limited(INBOUND_MAX_CONNECTIONS_PER_ADDRESS=3, INBOUND_MAX_CONNECTIONS=100)
     idle = [_raw_connection(controller.port) for _ in range(3)]
@@ -587,7 +580,6 @@ def test_one_address_cannot_take_every_smtp_slot(app, smtp_limited):
     assert any(line.startswith(b"421") for line in _closed_by_server(reader))
     sock.close()
     # another sender still gets in while the three idle connections stay open
-    import smtplib
 
     with smtplib.SMTP("127.0.0.1", controller.port, source_address=("127.0.0.2", 0)) as other:
         other.ehlo("other.example.test")
@@ -600,7 +592,6 @@ def test_one_address_cannot_take_every_smtp_slot(app, smtp_limited):
 
 
 def test_idle_connection_is_closed_quickly(app, smtp_limited):
-    import time
 
     controller = smtp_limited(INBOUND_IDLE_TIMEOUT_SECONDS=1)
     sock, reader = _raw_connection(controller.port)
@@ -625,7 +616,6 @@ def test_noops_do_not_hold_a_slot_forever(app, smtp_limited):
 
 
 def test_a_connection_has_a_limited_life(app, smtp_limited):
-    import time
 
     controller = smtp_limited(
         INBOUND_MAX_CONNECTION_SECONDS=2, INBOUND_IDLE_TIMEOUT_SECONDS=1, INBOUND_MAX_NOOPS=1000
@@ -647,7 +637,6 @@ def test_a_connection_has_a_limited_life(app, smtp_limited):
 
 
 def test_recipients_per_message_are_capped(app, smtp_limited):
-    import smtplib
 
     controller = smtp_limited(INBOUND_MAX_RECIPIENTS=5)
     with smtplib.SMTP("127.0.0.1", controller.port) as client:

@@ -1,5 +1,7 @@
 from sqlalchemy import func, select
 
+from app.extensions import db
+from app.models import Agent, AuditEvent
 from tests.support import csrf_token, login
 
 
@@ -42,8 +44,6 @@ def test_login_without_csrf_token_is_refused(client, make_agent):
 
 
 def test_repeated_failures_are_rate_limited_even_with_the_right_password(client, make_agent, ctx):
-    from app.extensions import db
-    from app.models import AuditEvent
 
     make_agent()
     for _ in range(5):
@@ -58,8 +58,6 @@ def test_repeated_failures_are_rate_limited_even_with_the_right_password(client,
 
 
 def test_deactivated_agent_cannot_log_in(client, make_agent, ctx):
-    from app.extensions import db
-    from app.models import Agent
 
     agent_id = make_agent()
     db.session.get(Agent, agent_id).active = False
@@ -68,8 +66,6 @@ def test_deactivated_agent_cannot_log_in(client, make_agent, ctx):
 
 
 def test_password_is_hashed_with_argon2(make_agent, ctx):
-    from app.extensions import db
-    from app.models import Agent
 
     agent = db.session.get(Agent, make_agent())
     assert agent.password_hash.startswith("$argon2")

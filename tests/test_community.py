@@ -8,11 +8,13 @@ from sqlalchemy import select
 
 from app.domain import settings
 from app.domain.audit import Actor
+from app.domain.community import search, slugify
 from app.domain.intake import InboundMessage, intake
 from app.domain.replies import add_note
 from app.domain.tickets import change_status
 from app.extensions import db
 from app.models import Agent, Article, Ticket
+from app.models.base import utcnow
 from tests import support
 
 BODY = (
@@ -192,8 +194,6 @@ def test_review_pages_need_a_login(client, path):
 
 
 def test_search_ranks_title_matches_first_and_hides_unpublished(app, client):
-    from app.domain.community import search, slugify
-    from app.models.base import utcnow
 
     with app.app_context():
         rows = [

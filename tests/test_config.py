@@ -1,7 +1,7 @@
 import pytest
 
 from app import create_app
-from app.config import DEV_SECRET_KEY, ConfigError
+from app.config import DEV_SECRET_KEY, ConfigError, from_environment
 
 
 def test_production_refuses_default_secret(monkeypatch):
@@ -26,7 +26,6 @@ def test_production_with_real_secrets_starts_with_secure_cookies(monkeypatch, tm
 
 
 def test_database_url_postgres_scheme_is_normalized(monkeypatch):
-    from app.config import from_environment
 
     monkeypatch.setenv("DATABASE_URL", "postgres://u@h/db")
     assert from_environment()["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@h/db"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import subprocess
+from email import policy
 
 import dkim
 import pytest
@@ -31,7 +32,6 @@ def rsa_key(tmp_path_factory) -> tuple[bytes, str]:
 
 
 def _signed(mail, key: bytes) -> bytes:
-    from email import policy
 
     raw = mail.as_bytes(policy=policy.SMTP)
     signature = dkim.sign(

@@ -7,9 +7,12 @@ import smtplib
 import pytest
 from sqlalchemy import func, select, text
 
+from app.adapters.files import attachment_path
+from app.domain.replies import reply
 from app.domain.reply_address import reply_address
 from app.extensions import db
-from app.models import Attachment, Message, Ticket
+from app.models import Agent, Attachment, Message, Ticket
+from inbound.server import HelpdeskController
 from tests import support
 from tests.email_support import build_mail, send
 
@@ -43,7 +46,6 @@ def test_unknown_recipient_is_refused_at_rcpt(app, smtp_server):
 
 
 def test_oversize_mail_gets_552_and_changes_nothing(app, dns):
-    from inbound.server import HelpdeskController
 
     app.config["INBOUND_MAX_BYTES"] = 10_000
     controller = HelpdeskController(app, host="127.0.0.1", port=support.free_port(), txt_lookup=dns)
@@ -195,7 +197,6 @@ def test_attachments_are_stored_by_content_hash(app, smtp_server, tmp_path):
         files = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
         assert [f.filename for f in files] == ["Faktura maj.pdf", "copy.pdf"]
         assert files[0].sha256 == files[1].sha256
-    from app.domain.email_intake import attachment_path
 
     with app.app_context():
         assert attachment_path(files[0].sha256).read_bytes() == b"%PDF-1.4 invoice"
@@ -209,7 +210,6 @@ def test_unreadable_mail_gets_a_clear_5xx(app, smtp_server):
 
 
 def test_lmtp_mode_takes_one_recipient_per_transaction(app, dns):
-    from inbound.server import HelpdeskController
 
     controller = HelpdeskController(
         app, host="127.0.0.1", port=support.free_port(), lmtp=True, txt_lookup=dns
@@ -229,14 +229,12 @@ def test_lmtp_mode_takes_one_recipient_per_transaction(app, dns):
 
 
 def test_agent_reply_by_email_threads_and_is_stored(app, smtp_server, mail_sink, make_agent):
-    from app.domain.replies import reply
 
     first = build_mail()
     send(smtp_server.port, first)
     agent_id = make_agent()
     with app.app_context():
         ticket = db.session.scalars(select(Ticket)).one()
-        from app.models import Agent
 
         reply(
             ticket,

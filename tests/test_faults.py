@@ -15,6 +15,7 @@ import uuid
 from email import policy
 from email.message import EmailMessage
 
+import psycopg
 import pytest
 import requests
 from sqlalchemy import func, select, text
@@ -144,7 +145,6 @@ class DatabaseLock:
             connection.execute("ROLLBACK")
             connection.close()
             return
-        import psycopg
 
         with psycopg.connect(
             parsed.set(drivername="postgresql").render_as_string(hide_password=False)

@@ -4,10 +4,12 @@ import pytest
 from sqlalchemy import func, select
 
 from app.domain.audit import SYSTEM
+from app.domain.contacts import InvalidContact, normalize_phone
 from app.domain.intake import InboundMessage, intake
+from app.domain.reply_address import reference_from_address, reply_address
 from app.domain.tickets import change_status
 from app.extensions import db
-from app.models import Customer, Message, Ticket
+from app.models import Customer, Message, OutboxItem, Ticket
 
 
 def email(**kw) -> InboundMessage:
@@ -87,7 +89,6 @@ def test_subject_reference_threads_only_for_the_same_sender(ctx):
 
 
 def test_signed_reply_address_threads(ctx):
-    from app.domain.reply_address import reference_from_address, reply_address
 
     first = intake(email(email_message_id="<r1@example.com>"))
     db.session.commit()
@@ -157,7 +158,6 @@ def test_html_is_sanitized(ctx):
 
 
 def test_acknowledgement_is_recorded_in_the_outbox(ctx):
-    from app.models import OutboxItem
 
     intake(email(email_message_id="<k1@example.com>", acknowledge=True))
     intake(
@@ -177,13 +177,11 @@ def test_acknowledgement_is_recorded_in_the_outbox(ctx):
     ],
 )
 def test_phone_normalization(raw, expected):
-    from app.domain.contacts import normalize_phone
 
     assert normalize_phone(raw, "SE") == expected
 
 
 def test_impossible_phone_is_rejected():
-    from app.domain.contacts import InvalidContact, normalize_phone
 
     with pytest.raises(InvalidContact):
         normalize_phone("12", "SE")

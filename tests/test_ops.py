@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 
 from app.domain.intake import InboundMessage, intake
@@ -103,7 +104,6 @@ def test_log_records_are_scrubbed_before_any_handler(caplog):
 
 def test_the_installed_log_handler_writes_no_private_data(app):
     """The handler create_app installs on the root logger scrubs what any module logs."""
-    import io
 
     [handler] = [h for h in logging.getLogger().handlers if getattr(h, "_helpdesk", False)]
     stream = io.StringIO()

@@ -8,14 +8,16 @@ from rq import Queue, SimpleWorker
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
+from app.adapters.rq_relay import redis_connection, relay_once
 from app.domain import outbox
 from app.domain.intake import InboundMessage, intake
-from app.domain.outbox import redis_connection, relay_once
 from app.domain.replies import reply
 from app.extensions import db
 from app.models import Agent, Message, OutboxItem
+from app.wiring import TOPIC_HANDLERS
 from tests.conftest import TEST_REDIS_URL
 from tests.support import TcpProxy, run_jobs
+from workers.jobs import run_outbox_item
 
 
 @pytest.fixture
@@ -56,7 +58,6 @@ def test_agent_reply_is_mailed_through_outbox_and_rq(app, agent, mail_sink):
 
 
 def test_job_run_twice_sends_once(app, agent, mail_sink):
-    from workers.jobs import run_outbox_item
 
     reply(open_ticket(), agent, "Once only")
     db.session.commit()
@@ -66,20 +67,17 @@ def test_job_run_twice_sends_once(app, agent, mail_sink):
     assert len(mail_sink.messages) == 1
 
 
-def test_failing_job_is_retried_then_lands_in_failed_registry_with_reason(app, ctx):
+def test_failing_job_is_retried_then_lands_in_failed_registry_with_reason(app, ctx, monkeypatch):
     calls = []
 
-    @outbox.handler("test.always_fails")
     def always_fails(payload, item):
         calls.append(payload["n"])
         raise RuntimeError("the relay said no")
 
-    try:
-        outbox.enqueue("test.always_fails", n=7)
-        db.session.commit()
-        run_jobs(app)
-    finally:
-        outbox.HANDLERS.pop("test.always_fails")
+    monkeypatch.setitem(TOPIC_HANDLERS, "test.always_fails", always_fails)
+    outbox.enqueue("test.always_fails", n=7)
+    db.session.commit()
+    run_jobs(app)
     max_retries = len(app.config["JOB_RETRY_INTERVALS"])
     assert calls == [7] * (1 + max_retries)
     db.session.expire_all()

@@ -10,9 +10,12 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
 
+from app.domain.agents import upsert_agent
+from app.domain.replies import reply
 from app.extensions import db
-from app.models import Call, CallbackRequest, Customer, Message, Ticket, WebhookReceipt
+from app.models import Agent, Call, CallbackRequest, Customer, Message, Ticket, WebhookReceipt
 from app.models.base import utcnow
 from tests import support
 
@@ -54,7 +57,6 @@ def test_signature_made_with_another_token_is_refused(app, client):
 def test_signature_over_the_public_url_is_what_counts_behind_a_proxy(app, client):
     app.config["PUBLIC_BASE_URL"] = "https://help.example.se"
     assert sms(client, "hello").status_code == 200  # signed over https://help.example.se/...
-    from twilio.request_validator import RequestValidator
 
     internal = RequestValidator("test-auth-token").compute_signature(
         "http://localhost/twilio/sms", {"From": PHONE, "Body": "x", "MessageSid": "SM9"}
@@ -98,8 +100,6 @@ def test_help_keyword_answers_with_instructions(client):
 
 
 def test_stop_blocks_agent_sms_replies_and_shows_why(app, client, make_agent, twilio_stub):
-    from app.domain.replies import reply
-    from app.models import Agent
 
     sms(client, "My heater is broken", sid="SM1")
     sms(client, "STOP", sid="SM2")
@@ -123,8 +123,6 @@ def test_stop_blocks_agent_sms_replies_and_shows_why(app, client, make_agent, tw
 def test_agent_sms_reply_goes_out_through_twilio_and_records_delivery(
     app, client, make_agent, twilio_stub
 ):
-    from app.domain.replies import reply
-    from app.models import Agent
 
     sms(client, "My heater is broken", sid="SM1")
     agent_id = make_agent()
@@ -296,7 +294,6 @@ def _call_now(app, client, ticket_id):
 def test_click_to_call_rings_the_agent_then_dials_the_customer(
     app, client, make_agent, twilio_stub, callback_ticket
 ):
-    from app.domain.agents import upsert_agent
 
     make_agent()
     with app.app_context():
@@ -328,7 +325,6 @@ def test_click_to_call_rings_the_agent_then_dials_the_customer(
 def test_no_answer_retries_with_backoff_then_texts_the_customer(
     app, client, make_agent, twilio_stub, callback_ticket
 ):
-    from app.domain.agents import upsert_agent
 
     make_agent()
     with app.app_context():

@@ -1,10 +1,13 @@
 """The Twilio gateway speaks real twilio-client HTTP to the local stand-in."""
 
-from app import twilio_api
+import pytest
+from twilio.base.exceptions import TwilioRestException
+
+from app.adapters import twilio_rest
 
 
 def test_send_sms_goes_through_the_real_client(ctx, twilio_stub):
-    sid = twilio_api.send_sms("+46701234567", "Hello")
+    sid = twilio_rest.send_sms("+46701234567", "Hello")
     [request] = twilio_stub.messages()
     assert sid == request.sid and sid.startswith("SM")
     assert request.value("To") == "+46701234567"
@@ -13,10 +16,10 @@ def test_send_sms_goes_through_the_real_client(ctx, twilio_stub):
 
 
 def test_start_call_asks_for_status_and_machine_detection(ctx, twilio_stub):
-    sid = twilio_api.start_call(
+    sid = twilio_rest.start_call(
         "+46701234567",
-        url=twilio_api.public_url("/twilio/connect"),
-        status_callback=twilio_api.public_url("/twilio/status"),
+        url=twilio_rest.public_url("/twilio/connect"),
+        status_callback=twilio_rest.public_url("/twilio/status"),
         machine_detection="Enable",
     )
     [request] = twilio_stub.calls()
@@ -27,10 +30,8 @@ def test_start_call_asks_for_status_and_machine_detection(ctx, twilio_stub):
 
 
 def test_a_twilio_error_raises_so_the_job_is_retried(ctx, twilio_stub):
-    import pytest
-    from twilio.base.exceptions import TwilioRestException
 
     twilio_stub.fail_next.append(500)
     with pytest.raises(TwilioRestException):
-        twilio_api.send_sms("+46701234567", "Hello")
+        twilio_rest.send_sms("+46701234567", "Hello")
     assert twilio_stub.messages() == []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.domain.mail import compose_acknowledgement, send
+from app.adapters.smtp import send
+from app.domain.mail import compose_acknowledgement
 from app.domain.replies import new_email_message_id
 from app.extensions import db
 from app.models import Message, Ticket

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from app.domain import community, outbox
+from app.domain import community
 from app.models import OutboxItem
 
 
-@outbox.handler("article.draft")
 def draft(payload: dict, item: OutboxItem) -> None:
     community.draft_from_ticket(payload["ticket_id"])
 
 
-@outbox.handler("article.publish")
 def publish(payload: dict, item: OutboxItem) -> None:
     community.publish(payload["article_id"])

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 
 from flask import Flask, current_app, has_app_context
 
+from app.extensions import db
+
 _app: Flask | None = None
 _app_pid: int | None = None
 
@@ -16,13 +18,11 @@ def job_app() -> Flask:
     """The process's app; after a fork, drop pooled DB connections inherited from the parent."""
     global _app, _app_pid
     if _app is None:
-        from app import create_app
+        from app import create_app  # noqa: PLC0415  (the CLI imports this module: a top-level import would be a cycle)
 
         _app = create_app()
         _app_pid = os.getpid()
     elif _app_pid != os.getpid():
-        from app.extensions import db
-
         with _app.app_context():
             db.engine.dispose(close=False)
         _app_pid = os.getpid()

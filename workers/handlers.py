@@ -1,27 +1,20 @@
-"""Outbox topic handlers. Each is idempotent: it checks the database before acting."""
+"""Outbox topic handlers for messages. Each is idempotent: it checks the database first.
+
+Which handler serves which topic is written out in `app.wiring.TOPIC_HANDLERS`.
+"""
 
 from __future__ import annotations
 
 import smtplib
 from collections.abc import Callable
 
-from app.domain import outbox
-from app.domain.mail import compose_reply, send
+from app.adapters.smtp import send
+from app.domain.mail import compose_reply
 from app.extensions import db
 from app.models import Message, OutboxItem
 from app.models.base import utcnow
 from workers import acknowledgements
-
-# channel -> function that delivers one outgoing Message (raises to retry).
-DELIVERERS: dict[str, Callable[[Message], None]] = {}
-
-
-def deliverer(channel: str) -> Callable:
-    def register(func: Callable[[Message], None]) -> Callable:
-        DELIVERERS[channel] = func
-        return func
-
-    return register
+from workers.telephony import deliver_sms
 
 
 class Undeliverable(Exception):
@@ -29,7 +22,6 @@ class Undeliverable(Exception):
     show the reply as failed on the ticket."""
 
 
-@deliverer("email")
 def deliver_email(message: Message) -> None:
     try:
         mail = compose_reply(message)
@@ -46,7 +38,13 @@ def mark_failed(message: Message, reason: str) -> None:
     message.delivery_error = reason
 
 
-@outbox.handler("message.deliver")
+# channel -> function that delivers one outgoing Message (raises to retry).
+DELIVERERS: dict[str, Callable[[Message], None]] = {
+    "email": deliver_email,
+    "sms": deliver_sms,
+}
+
+
 def deliver_message(payload: dict, item: OutboxItem) -> None:
     message = db.session.get(Message, payload["message_id"])
     if message is None or message.delivery_status in ("sent", "blocked"):
@@ -75,11 +73,5 @@ def on_final_failure(item: OutboxItem) -> None:
             mark_failed(message, "Sending failed after several tries.")
 
 
-@outbox.handler("ticket.acknowledge")
 def acknowledge(payload: dict, item: OutboxItem) -> None:
     acknowledgements.send_acknowledgement(payload["ticket_id"], payload["message_id"])
-
-
-import workers.community  # noqa: E402,F401  (drafts and publishes community articles)
-import workers.identity  # noqa: E402,F401  (registers the one-time code sender)
-import workers.telephony  # noqa: E402,F401  (registers the SMS deliverer and call handlers)

@@ -8,9 +8,9 @@ from email.utils import formataddr, formatdate, make_msgid
 from flask import current_app
 from twilio.twiml.voice_response import VoiceResponse
 
-from app import twilio_api
-from app.domain import identity, outbox
-from app.domain.mail import send
+from app.adapters import twilio_rest
+from app.adapters.smtp import send
+from app.domain import identity
 from app.extensions import db
 from app.models import Customer, OutboxItem, VerificationChallenge
 
@@ -22,7 +22,6 @@ TEXT = {
 }
 
 
-@outbox.handler("identity.send_code")
 def send_code(payload: dict, item: OutboxItem) -> None:
     challenge = db.session.get(VerificationChallenge, payload["challenge_id"])
     if challenge is None:
@@ -34,7 +33,7 @@ def send_code(payload: dict, item: OutboxItem) -> None:
     language = "sv" if customer.language == "sv" else "en"
     name = current_app.config["SUPPORT_NAME"]
     if prepared.channel == "sms":
-        twilio_api.send_sms(prepared.to, TEXT[language].format(name=name, code=prepared.code))
+        twilio_rest.send_sms(prepared.to, TEXT[language].format(name=name, code=prepared.code))
     elif prepared.channel == "voice":
         spoken = ", ".join(prepared.code)
         response = VoiceResponse()
@@ -44,9 +43,9 @@ def send_code(payload: dict, item: OutboxItem) -> None:
                 language="sv-SE" if language == "sv" else "en-GB",
             )
             response.pause(length=1)
-        twilio_api.start_call(prepared.to, twiml=str(response))
+        twilio_rest.start_call(prepared.to, twiml=str(response))
     else:
-        link = twilio_api.public_url(f"/verify/{prepared.link_token}")
+        link = twilio_rest.public_url(f"/verify/{prepared.link_token}")
         mail = EmailMessage()
         mail["From"] = formataddr((name, current_app.config["SUPPORT_ADDRESS"]))
         mail["To"] = prepared.to

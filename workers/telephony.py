@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from flask import current_app
 
-from app import twilio_api
-from app.domain import outbox
+from app.adapters import twilio_rest
 from app.domain.callbacks import queue_position
 from app.extensions import db
 from app.models import Agent, Call, CallbackRequest, Message, OutboxItem
-from workers.handlers import deliverer
 
 CONFIRM = {
     "en": "We will call you back. Reference {ref}. You are number {pos} in line. "
@@ -27,16 +25,15 @@ GAVE_UP = {
 
 
 def _status_url() -> str:
-    return twilio_api.public_url("/twilio/status")
+    return twilio_rest.public_url("/twilio/status")
 
 
-@deliverer("sms")
 def deliver_sms(message: Message) -> None:
     if message.ticket.customer.sms_opted_out:
         message.delivery_status = "blocked"
         message.delivery_error = "The customer replied STOP: we may not send SMS to this number."
         return
-    message.external_sid = twilio_api.send_sms(
+    message.external_sid = twilio_rest.send_sms(
         message.recipient, message.body_text, status_callback=_status_url()
     )
 
@@ -63,11 +60,10 @@ def _sms_to_customer(ticket, body: str, kind: str) -> None:
     )
     db.session.add(message)
     db.session.flush()
-    message.external_sid = twilio_api.send_sms(customer.phone, body, status_callback=_status_url())
+    message.external_sid = twilio_rest.send_sms(customer.phone, body, status_callback=_status_url())
     message.delivery_status = "sent"
 
 
-@outbox.handler("callback.confirm")
 def confirm_callback(payload: dict, item: OutboxItem) -> None:
     callback = db.session.get(CallbackRequest, payload["callback_id"])
     if callback is None:
@@ -81,7 +77,6 @@ def confirm_callback(payload: dict, item: OutboxItem) -> None:
     _sms_to_customer(callback.ticket, body, f"callback-confirm-{callback.id}")
 
 
-@outbox.handler("callback.gave_up")
 def tell_we_tried(payload: dict, item: OutboxItem) -> None:
     callback = db.session.get(CallbackRequest, payload["callback_id"])
     if callback is None:
@@ -91,16 +86,15 @@ def tell_we_tried(payload: dict, item: OutboxItem) -> None:
     _sms_to_customer(callback.ticket, body, f"callback-gave-up-{callback.id}")
 
 
-@outbox.handler("call.place")
 def place_call(payload: dict, item: OutboxItem) -> None:
     """Ring the agent; when they answer, /twilio/connect dials the customer."""
     call = db.session.get(Call, payload["call_id"])
     if call is None or call.call_sid:
         return  # placed already
     agent = db.session.get(Agent, call.agent_id)
-    call.call_sid = twilio_api.start_call(
+    call.call_sid = twilio_rest.start_call(
         agent.phone,
-        url=twilio_api.public_url(f"/twilio/connect/{call.id}"),
+        url=twilio_rest.public_url(f"/twilio/connect/{call.id}"),
         status_callback=_status_url(),
     )
     call.status = "initiated"

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.agent import bp
 from app.agent.forms import AgentUpdateForm, CannedReplyForm, InviteAgentForm, SettingsForm
 from app.auth.decorators import admin_required
-from app.domain import audit, community, settings  # noqa: F401  (registers defaults)
+from app.domain import audit, settings
 from app.domain.agents import AgentError, upsert_agent
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_phone

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app.adapters import presence
+from app.adapters.files import attachment_path
 from app.agent import bp
 from app.agent.forms import (
     ClaimForm,
@@ -26,9 +28,7 @@ from app.domain.tickets import StaleVersion, TicketError
 from app.extensions import db
 from app.models import Attachment, Call, CallbackRequest, CannedReply, Message, Ticket
 from app.models.base import utcnow
-
-# Other features add template variables to the ticket page: callables (ticket) -> dict.
-TICKET_CONTEXT_PROVIDERS: list[Callable[[Ticket], dict]] = []
+from app.wiring import TICKET_PANELS
 
 
 def _filter_from_args() -> work_queue.QueueFilter:
@@ -67,16 +67,17 @@ def _ticket_or_404(ticket_id: int) -> Ticket:
 
 
 def ticket_context(ticket: Ticket) -> dict:
+    """Template variables from the feature panels listed in `app.wiring.TICKET_PANELS`."""
     context: dict = {}
-    for provider in TICKET_CONTEXT_PROVIDERS:
-        context.update(provider(ticket))
+    for panel in TICKET_PANELS:
+        context.update(panel(ticket))
     return context
 
 
 @bp.get("/tickets/<int:ticket_id>")
 def ticket(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
-    work_queue.mark_present(ticket.id, current_user, "viewing")
+    presence.mark_present(ticket.id, current_user, "viewing")
     reply_form = ReplyForm(version=ticket.version, channel=replies.default_channel(ticket))
     canned_id = request.args.get("canned", type=int)
     if canned_id:
@@ -110,7 +111,7 @@ def ticket(ticket_id: int):
         claim_form=ClaimForm(version=ticket.version),
         priority_form=PriorityForm(version=ticket.version, priority=str(ticket.priority)),
         canned_replies=db.session.scalars(select(CannedReply).order_by(CannedReply.title)).all(),
-        others=work_queue.others_present(ticket.id, current_user),
+        others=presence.others_present(ticket.id, current_user),
         callback=callbacks.pending_callback(ticket),
         callbacks_all=db.session.scalars(
             select(CallbackRequest).where(CallbackRequest.ticket_id == ticket.id)
@@ -163,7 +164,7 @@ def _act(ticket: Ticket, form, action: Callable[[], object], done: str):
 def reply(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     form = ReplyForm()
-    work_queue.mark_present(ticket.id, current_user, "replying")
+    presence.mark_present(ticket.id, current_user, "replying")
     return _act(
         ticket,
         form,
@@ -247,9 +248,6 @@ def priority(ticket_id: int):
 @bp.get("/attachments/<int:attachment_id>")
 def attachment(attachment_id: int):
     """Always a download, never rendered inline: a customer's file must not run in our origin."""
-    from flask import send_file
-
-    from app.domain.email_intake import attachment_path
 
     item = db.get_or_404(Attachment, attachment_id)
     path = attachment_path(item.sha256)

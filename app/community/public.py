@@ -5,7 +5,17 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -120,7 +130,6 @@ def sitemap():
         .limit(50000)
     ).all()
     base = request.url_root.rstrip("/")
-    from flask import current_app
 
     base = current_app.config["PUBLIC_BASE_URL"] or base
     body = render_template("community/sitemap.xml", rows=rows, base=base)
@@ -129,7 +138,6 @@ def sitemap():
 
 @bp.get("/robots.txt")
 def robots():
-    from flask import current_app
 
     base = current_app.config["PUBLIC_BASE_URL"]
     return Response(

@@ -6,6 +6,7 @@ auto-publish). Public queries select only published articles and only public col
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import unicodedata
@@ -19,8 +20,6 @@ from app.domain.audit import SYSTEM, Actor
 from app.extensions import db
 from app.models import Agent, Article, ArticleVote, Message, Ticket
 from app.models.base import utcnow
-
-settings.DEFAULTS.setdefault("community_auto_publish", False)
 
 CATEGORIES = {
     "internet": (
@@ -343,7 +342,6 @@ def search(query: str, limit: int = 20) -> list[Article]:
 
 def vote(article: Article, voter_token: str, helpful: bool) -> bool:
     """One vote per browser (the token is a random cookie; only its hash is kept)."""
-    import hashlib
 
     voter_hash = hashlib.sha256(f"{article.id}:{voter_token}".encode()).hexdigest()
     try:

@@ -1,27 +1,24 @@
 """Email into the domain: threading hints, attachments, bounces and RFC 3834 rules.
 
 The SMTP handler parses and authenticates; this decides what the mail means and stores it
-in the caller's transaction (the handler commits, then answers 250).
+in the caller's transaction (the handler writes the attachment files, commits, then answers
+250).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.domain import ratelimit
+from app.domain.email_types import InboundEmail, ParsedAttachment, Verdicts
 from app.domain.intake import InboundMessage, IntakeResult, intake
 from app.domain.reply_address import reference_from_address
 from app.extensions import db
 from app.models import Attachment, Message
-from inbound.authentication import Verdicts
-from inbound.parse import InboundEmail, ParsedAttachment
 
 log = logging.getLogger(__name__)
 
@@ -31,25 +28,8 @@ class EmailOutcome:
     kind: str  # ticket | duplicate | bounce | ignored-bounce
     result: IntakeResult | None = None
     reference: str | None = None
-
-
-def store_attachment_file(attachment: ParsedAttachment, root: Path) -> str:
-    """Content-addressed store: the same file sent twice is kept once. Atomic rename."""
-    digest = attachment.sha256
-    target = root / digest[:2] / digest
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(attachment.data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    return digest
-
-
-def attachment_path(sha256: str) -> Path:
-    return Path(current_app.config["ATTACHMENT_DIR"]) / sha256[:2] / sha256
+    # Attachments recorded on the message whose files the caller must store before commit.
+    files: list[ParsedAttachment] = field(default_factory=list)
 
 
 def _record_bounce(parsed: InboundEmail) -> EmailOutcome:
@@ -135,18 +115,16 @@ def receive_email(
     )
     if result.duplicate:
         return EmailOutcome("duplicate", result, result.ticket.reference)
-    root = Path(config["ATTACHMENT_DIR"])
     for attachment in kept:
-        digest = store_attachment_file(attachment, root)
         db.session.add(
             Attachment(
                 message=result.message,
                 filename=attachment.filename,
                 content_type=attachment.content_type[:127],
                 size=len(attachment.data),
-                sha256=digest,
+                sha256=attachment.sha256,
                 inline=attachment.inline,
                 content_id=attachment.content_id and attachment.content_id[:255],
             )
         )
-    return EmailOutcome("ticket", result, result.ticket.reference)
+    return EmailOutcome("ticket", result, result.ticket.reference, files=kept)

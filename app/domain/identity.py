@@ -21,24 +21,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.domain import audit, outbox, ratelimit, settings
 from app.domain.audit import SYSTEM, Actor
 from app.domain.contacts import mask_email, mask_phone
 from app.extensions import db
-from app.models import Agent, Call, Customer, Message, Ticket, VerificationChallenge
+from app.models import Agent, Call, Customer, Message, RateEvent, Ticket, VerificationChallenge
 from app.models.base import utcnow
 
-PRIVATE_FIELDS = ("email", "phone", "address", "account_number", "other_tickets")
+PRIVATE_FIELDS: tuple[str, ...] = tuple(settings.DEFAULTS["identity_private_fields"])
 LEVEL_NAMES = {"phone": "phone verified", "mailbox": "mailbox confirmed"}
 CHANNEL_LEVEL = {"sms": "phone", "voice": "phone", "email": "mailbox"}
-DEFAULT_UNLOCKS = {
-    "phone": ["email", "phone", "address", "account_number", "other_tickets"],
-    "mailbox": ["email", "other_tickets"],
-}
-settings.DEFAULTS.setdefault("identity_private_fields", list(PRIVATE_FIELDS))
-settings.DEFAULTS.setdefault("identity_unlocks", DEFAULT_UNLOCKS)
+DEFAULT_UNLOCKS: dict[str, list[str]] = settings.DEFAULTS["identity_unlocks"]
 
 
 class IdentityError(ValueError):
@@ -306,10 +301,6 @@ def check_code(
 
 
 def locked_customer_ids() -> list[int]:
-    from sqlalchemy import func
-
-    from app.models import RateEvent
-
     limit = current_app.config["OTP_MAX_FAILURES_BEFORE_LOCK"]
     rows = db.session.execute(
         select(RateEvent.key)
@@ -505,13 +496,3 @@ def challenge_for_link(token: str) -> VerificationChallenge | None:
             VerificationChallenge.link_token_hash == token_hash(token)
         )
     )
-
-
-def _register_sms_hook() -> None:
-    from app.domain import sms
-
-    if answer_sms_code not in sms.CODE_HANDLERS:
-        sms.CODE_HANDLERS.append(answer_sms_code)
-
-
-_register_sms_hook()

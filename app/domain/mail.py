@@ -1,8 +1,10 @@
-"""Composing our outgoing mail: plain text first, threaded, with a signed Reply-To."""
+"""Composing our outgoing mail: plain text first, threaded, with a signed Reply-To.
+
+Sending is an adapter's job (`app.adapters.smtp.send`); composing opens no socket.
+"""
 
 from __future__ import annotations
 
-import smtplib
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 
@@ -68,15 +70,3 @@ def compose_acknowledgement(
         mail["In-Reply-To"] = in_reply_to.email_message_id
         mail["References"] = in_reply_to.email_message_id
     return mail
-
-
-def send(mail: EmailMessage, *, envelope_from: str | None = None) -> None:
-    """Hand a message to the configured SMTP relay. Raises on failure so the job retries."""
-    config = current_app.config
-    sender = config["SUPPORT_ADDRESS"] if envelope_from is None else envelope_from
-    with smtplib.SMTP(config["SMTP_RELAY_HOST"], config["SMTP_RELAY_PORT"], timeout=30) as smtp:
-        if config["SMTP_RELAY_STARTTLS"]:
-            smtp.starttls()
-        if config["SMTP_RELAY_USER"]:
-            smtp.login(config["SMTP_RELAY_USER"], config["SMTP_RELAY_PASSWORD"])
-        smtp.send_message(mail, from_addr=sender)

@@ -1,8 +1,9 @@
 """The transactional outbox.
 
-Domain changes call `enqueue(topic, **payload)` inside their transaction. The relay
-(`relay_once`, run by `flask outbox relay`) hands committed rows to RQ and marks them
-dispatched. If Redis is down nothing is lost or blocked: rows wait in the database.
+Domain changes call `enqueue(topic, **payload)` inside their transaction (flush, no commit).
+The relay (`app.adapters.rq_relay.relay_once`, run by `flask outbox relay`) hands committed
+rows to RQ and marks them dispatched. If Redis is down nothing is lost or blocked: rows wait
+in the database.
 Jobs mark their row completed; a row handed over but never completed is handed over again
 after OUTBOX_STALE_SECONDS (the reconciler), and job bodies are idempotent.
 """
@@ -10,13 +11,9 @@ after OUTBOX_STALE_SECONDS (the reconciler), and job bodies are idempotent.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import current_app
-from redis import Redis
-from redis.exceptions import RedisError
-from rq import Queue, Retry
 from sqlalchemy import and_, or_, select
 
 from app.extensions import db
@@ -24,20 +21,6 @@ from app.models import OutboxItem
 from app.models.base import utcnow
 
 log = logging.getLogger(__name__)
-
-# topic -> handler(payload: dict, item: OutboxItem). Handlers run inside an RQ job with an
-# app context and must be idempotent: a job may run twice.
-HANDLERS: dict[str, Callable[[dict, OutboxItem], None]] = {}
-
-
-def handler(topic: str) -> Callable:
-    """Register the function that carries out outbox items of `topic`."""
-
-    def register(func: Callable[[dict, OutboxItem], None]) -> Callable:
-        HANDLERS[topic] = func
-        return func
-
-    return register
 
 
 def enqueue(topic: str, *, delay_seconds: float = 0, **payload: object) -> OutboxItem:
@@ -53,25 +36,8 @@ def enqueue(topic: str, *, delay_seconds: float = 0, **payload: object) -> Outbo
     return item
 
 
-def redis_connection(url: str | None = None) -> Redis:
-    """A Redis client with short timeouts, so an outage fails fast instead of hanging."""
-    return Redis.from_url(
-        url or current_app.config["REDIS_URL"],
-        socket_connect_timeout=1,
-        socket_timeout=2,
-        health_check_interval=10,
-    )
-
-
-def rq_queue(connection: Redis | None = None) -> Queue:
-    return Queue(current_app.config["RQ_QUEUE"], connection=connection or redis_connection())
-
-
-def job_id_for(item_id: int, dispatch_count: int) -> str:
-    return f"outbox-{item_id}-{dispatch_count}"
-
-
 def pending_query(now: datetime, limit: int):
+    """Rows due for hand-over: never dispatched, or dispatched but stale (never completed)."""
     stale_before = now - timedelta(seconds=current_app.config["OUTBOX_STALE_SECONDS"])
     return (
         select(OutboxItem)
@@ -87,41 +53,6 @@ def pending_query(now: datetime, limit: int):
         .order_by(OutboxItem.id)
         .limit(limit)
     )
-
-
-def relay_once(queue: Queue | None = None, batch_size: int = 200) -> int:
-    """Hand due outbox rows to RQ. Returns how many were dispatched.
-
-    Raises RedisError if Redis is unreachable; the rows stay pending for the next pass.
-    """
-    queue = queue or rq_queue()
-    items = db.session.scalars(pending_query(utcnow(), batch_size)).all()
-    if not items:
-        db.session.rollback()
-        return 0
-    intervals = current_app.config["JOB_RETRY_INTERVALS"]
-    dispatched = 0
-    try:
-        for item in items:
-            item.dispatch_count += 1
-            queue.enqueue(
-                "workers.jobs.run_outbox_item",
-                item.id,
-                job_id=job_id_for(item.id, item.dispatch_count),
-                retry=Retry(max=len(intervals), interval=intervals),
-                description=f"outbox {item.topic} #{item.id}",
-                failure_ttl=30 * 24 * 3600,
-            )
-            item.dispatched_at = utcnow()
-            dispatched += 1
-    except RedisError:
-        # Keep what was handed over before the failure; the rest stays pending.
-        for item in items[dispatched:]:
-            db.session.expire(item)
-        db.session.commit()
-        raise
-    db.session.commit()
-    return dispatched
 
 
 def lag_seconds() -> float:

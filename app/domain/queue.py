@@ -1,13 +1,14 @@
-"""What an agent should do next: the queue query, ticket search, presence, canned replies."""
+"""What an agent should do next: the queue query, ticket search, canned replies.
+
+Presence (who else is on a ticket) lives in Redis: `app.adapters.presence`.
+"""
 
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass
 
 from flask import current_app
-from redis.exceptions import RedisError
 from sqlalchemy import func, select, text
 
 from app.domain.contacts import InvalidContact, normalize_email, normalize_phone
@@ -123,43 +124,6 @@ def _text_matches(query: str, limit: int) -> list[int]:
         )
         params = {"q": " ".join(words), "limit": limit}
     return list(db.session.execute(sql, params).scalars())
-
-
-# Presence: who has a ticket open or is typing a reply. Kept in Redis with a short TTL;
-# if Redis is down, presence is simply not shown (it is a courtesy, not a lock).
-PRESENCE_TTL = 60
-
-
-def _presence_key(ticket_id: int) -> str:
-    return f"helpdesk:presence:{ticket_id}"
-
-
-def mark_present(ticket_id: int, agent: Agent, activity: str = "viewing") -> None:
-    from app.domain.outbox import redis_connection
-
-    try:
-        connection = redis_connection()
-        key = _presence_key(ticket_id)
-        connection.hset(key, str(agent.id), f"{int(time.time())}:{activity}:{agent.name}")
-        connection.expire(key, PRESENCE_TTL)
-    except RedisError:
-        return
-
-
-def others_present(ticket_id: int, agent: Agent) -> list[dict]:
-    from app.domain.outbox import redis_connection
-
-    try:
-        entries = redis_connection().hgetall(_presence_key(ticket_id))
-    except RedisError:
-        return []
-    now = int(time.time())
-    others = []
-    for agent_id, value in entries.items():
-        seen, activity, name = value.decode().split(":", 2)
-        if int(agent_id) != agent.id and now - int(seen) <= PRESENCE_TTL:
-            others.append({"name": name, "activity": activity})
-    return others
 
 
 def render_canned(reply: CannedReply, ticket: Ticket, agent: Agent) -> str:

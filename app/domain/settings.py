@@ -9,10 +9,18 @@ import time
 from app.extensions import db
 from app.models import Setting
 
+# Every runtime setting and its default, in one place (no other module adds to this).
 DEFAULTS: dict[str, object] = {
     "recipient_addresses": [],  # extra addresses the SMTP server accepts, beyond config
     "phone_numbers": [],
     "business_hours": {"open": 8, "close": 17},
+    "community_auto_publish": False,  # publish drafts with zero flags without review
+    # identity: which customer fields are private, and what each assurance level unlocks
+    "identity_private_fields": ["email", "phone", "address", "account_number", "other_tickets"],
+    "identity_unlocks": {
+        "phone": ["email", "phone", "address", "account_number", "other_tickets"],
+        "mailbox": ["email", "other_tickets"],
+    },
 }
 _cache: dict[str, tuple[float, object]] = {}
 CACHE_SECONDS = 30

@@ -1,17 +1,16 @@
 """Inbound SMS: keywords first (STOP/START/HELP, CALL/RING), then an ordinary message.
 
-Returns the short text to answer with (or None for no answer). Verification codes sent by
-SMS are handed to the identity service before anything else (see `CODE_HANDLERS`).
+Returns the short text to answer with (or None for no answer). A 6-digit reply goes to the
+identity service first (`identity.answer_sms_code`): it may be a verification code.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 
 from sqlalchemy import select
 
-from app.domain import audit, callbacks
+from app.domain import audit, callbacks, identity
 from app.domain.audit import SYSTEM
 from app.domain.intake import OPEN_STATUSES, InboundMessage, intake
 from app.extensions import db
@@ -23,9 +22,6 @@ START_WORDS = {"START", "UNSTOP", "YES", "BÖRJA"}
 HELP_WORDS = {"HELP", "INFO", "HJÄLP", "HJALP"}
 CALL_WORDS = {"CALL", "RING", "CALL ME", "RING MIG", "RING UPP"}
 CODE = re.compile(r"^\s*(\d{6})\s*$")
-
-# (customer, code, sid) -> reply text, or None when it was not a code for them.
-CODE_HANDLERS: list[Callable[[Customer, str], str | None]] = []
 
 TEXTS = {
     "help": {
@@ -97,10 +93,9 @@ def handle_inbound_sms(phone: str, body: str, sid: str, language: str | None = N
     if word in HELP_WORDS:
         return text("help", language)
     if customer is not None and CODE.match(body):
-        for handler in CODE_HANDLERS:
-            answer = handler(customer, CODE.match(body).group(1))
-            if answer is not None:
-                return answer
+        answer = identity.answer_sms_code(customer, CODE.match(body).group(1))
+        if answer is not None:
+            return answer
     if word in CALL_WORDS:
         callback = callbacks.request_callback(
             phone=phone, source="sms", language=language, external_sid=sid, confirm_by_sms=False

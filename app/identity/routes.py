@@ -4,59 +4,20 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
-from wtforms import SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
 
-from app.agent.routes import TICKET_CONTEXT_PROVIDERS
 from app.auth.decorators import admin_required
 from app.domain import audit, identity, ratelimit, settings
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_email, normalize_phone
 from app.extensions import db
 from app.identity import bp
+from app.identity.forms import CodeForm, ContactForm, PrivacySettingsForm
 from app.models import AuditEvent, Customer, Ticket
 from app.models.base import utcnow
-
-
-class CodeForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=12)])
-
-
-class ContactForm(FlaskForm):
-    email = StringField("Email", validators=[Optional(), Length(max=254)])
-    phone = StringField("Phone", validators=[Optional(), Length(max=30)])
-    address = TextAreaField("Address", validators=[Optional(), Length(max=500)])
-
-
-class PrivacySettingsForm(FlaskForm):
-    private_fields = SelectMultipleField(choices=[(f, f) for f in identity.PRIVATE_FIELDS])
-    phone_unlocks = SelectMultipleField(choices=[(f, f) for f in identity.PRIVATE_FIELDS])
-    mailbox_unlocks = SelectMultipleField(choices=[(f, f) for f in identity.PRIVATE_FIELDS])
-
-
-def _provide(ticket: Ticket) -> dict:
-    """Ticket page context: what this agent may see, and the verification state."""
-    return {
-        "customer_view": identity.CustomerView(ticket, current_user),
-        "identity_level": identity.current_level(ticket),
-        "identity_level_names": identity.LEVEL_NAMES,
-        "identity_evidence": identity.evidence(ticket),
-        "identity_channels": identity.contacts_on_file(ticket.customer),
-        "identity_locked": identity.is_locked(ticket.customer),
-        "identity_pending": any(
-            c.ticket_id == ticket.id for c in identity.live_challenges(ticket.customer)
-        ),
-        "code_form": CodeForm(),
-        "contact_form": ContactForm(),
-    }
-
-
-TICKET_CONTEXT_PROVIDERS.append(_provide)
 
 
 def _back(ticket: Ticket):

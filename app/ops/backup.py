@@ -18,13 +18,14 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from app.domain import settings
 from app.extensions import db
+from app.models import Customer, Message, Ticket
 
 MANIFEST = "manifest.json"
 
 
 def _counts() -> dict[str, int]:
-    from app.models import Customer, Message, Ticket
 
     return {
         model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
@@ -107,7 +108,6 @@ def restore_backup(source: Path, database_uri: str, attachment_dir: Path) -> dic
     attachment_dir.parent.mkdir(parents=True, exist_ok=True)
     with tarfile.open(source / "attachments.tar.gz", "r:gz") as archive:
         archive.extractall(attachment_dir.parent, filter="data")
-    from app.domain import settings
 
     settings.clear_cache()
     restored = _counts()

@@ -6,6 +6,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.adapters.rq_relay import redis_connection
 from app.extensions import db
 
 
@@ -22,7 +23,6 @@ def check_database() -> str | None:
 
 
 def check_redis() -> str | None:
-    from app.domain.outbox import redis_connection
 
     try:
         redis_connection().ping()

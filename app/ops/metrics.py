@@ -19,6 +19,11 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.adapters.rq_relay import redis_connection, rq_queue
+from app.domain.outbox import lag_seconds
+from app.extensions import db
+from app.models import OutboxItem, Ticket
+
 log = logging.getLogger(__name__)
 
 SMTP_TRANSACTIONS = Counter(
@@ -49,9 +54,6 @@ class StateCollector:
         self.app = app
 
     def collect(self):
-        from app.domain.outbox import lag_seconds, redis_connection, rq_queue
-        from app.extensions import db
-        from app.models import OutboxItem, Ticket
 
         with self.app.app_context():
             try:

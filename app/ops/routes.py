@@ -17,9 +17,12 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from redis.exceptions import RedisError
+from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
+from app.adapters.rq_relay import redis_connection, rq_queue
 from app.auth.decorators import admin_required
+from app.domain.outbox import lag_seconds, retry_failed
 from app.extensions import csrf, db
 from app.models import OutboxItem
 from app.ops import bp
@@ -69,9 +72,6 @@ class RequeueForm(FlaskForm):
 @bp.get("/agent/admin/jobs")
 @admin_required
 def jobs():
-    from rq.registry import FailedJobRegistry
-
-    from app.domain.outbox import lag_seconds, redis_connection, rq_queue
 
     failed_items = db.session.scalars(
         select(OutboxItem)
@@ -117,7 +117,6 @@ def retry_item(item_id: int):
     form = RequeueForm()
     if not form.validate_on_submit():
         return redirect(url_for("ops.jobs"))
-    from app.domain.outbox import retry_failed
 
     item = db.get_or_404(OutboxItem, item_id)
     retry_failed(item)

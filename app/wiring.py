@@ -1,0 +1,35 @@
+"""The one place that wires the parts together, with literal tables.
+
+- which job function carries out each outbox topic (`TOPIC_HANDLERS`);
+- which feature panels add template variables to the agent's ticket page (`TICKET_PANELS`).
+
+Nothing registers itself by being imported: a new topic or panel is a new line here.
+Settings defaults live in `app.domain.settings.DEFAULTS`; SMS code answers are a direct
+call from `app.domain.sms` to `app.domain.identity.answer_sms_code`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from app.identity.panel import identity_panel
+from app.models import OutboxItem, Ticket
+from workers import community, handlers, identity, telephony
+
+# topic -> handler(payload, item). Handlers run inside an RQ job with an app context and
+# must be idempotent: a job may run twice.
+TOPIC_HANDLERS: dict[str, Callable[[dict, OutboxItem], None]] = {
+    "message.deliver": handlers.deliver_message,
+    "ticket.acknowledge": handlers.acknowledge,
+    "identity.send_code": identity.send_code,
+    "callback.confirm": telephony.confirm_callback,
+    "callback.gave_up": telephony.tell_we_tried,
+    "call.place": telephony.place_call,
+    "article.draft": community.draft,
+    "article.publish": community.publish,
+}
+
+# Ticket page panels: each returns template variables for one ticket, in this order.
+TICKET_PANELS: list[Callable[[Ticket], dict]] = [
+    identity_panel,
+]
