@@ -15,7 +15,10 @@ import smtplib
 import socket
 import threading
 import time
+import tracemalloc
 from datetime import timedelta
+from email import policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -23,13 +26,14 @@ import gunicorn.config
 import pytest
 import requests
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.domain import replies
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
 from app.models import (
     Agent,
+    Attachment,
     AuditEvent,
     Call,
     CallbackRequest,
@@ -40,6 +44,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from inbound import authentication
+from inbound.parse import MAX_MESSAGE_NESTING, parse_email
 from inbound.server import HelpdeskController
 from tests import support
 from tests.email_support import build_mail, send
@@ -644,3 +649,52 @@ def test_recipients_per_message_are_capped(app, smtp_limited):
         client.mail("anna@example.test")
         codes = [client.rcpt(f"support+{i}@helpdesk.test")[0] for i in range(8)]
     assert codes == [250] * 5 + [452] * 3
+
+
+# 11. Storage amplification by nested messages ------------------------------------------
+
+
+def _nested_mail(levels: int, payload: bytes) -> bytes:
+    inner = EmailMessage()
+    inner["From"] = "someone@example.test"
+    inner["Subject"] = "deepest"
+    inner.set_content("deep text")
+    inner.add_attachment(payload, maintype="application", subtype="octet-stream", filename="b.bin")
+    for level in range(levels):
+        outer = EmailMessage()
+        outer["From"] = "anna@example.test"
+        outer["To"] = "support@helpdesk.test"
+        outer["Subject"] = f"Forward {level}"
+        outer["Message-ID"] = f"<nest-{level}@example.test>"
+        outer.set_content(f"level {level}")
+        outer.add_attachment(inner)
+        inner = outer
+    return inner.as_bytes(policy=email_policy.SMTP)
+
+
+def test_nested_forwards_never_store_more_than_the_mail(app, smtp_server):
+    raw = _nested_mail(19, b"\x00\x01" * 350_000)  # about 1 MB on the wire
+    send(smtp_server.port, raw)
+    with app.app_context():
+        stored = db.session.scalar(select(func.coalesce(func.sum(Attachment.size), 0)))
+        message = db.session.scalars(select(Message)).one()
+    assert stored <= len(raw)
+    assert "Forward 17" in message.body_text or "Forwarded message" in message.body_text
+
+
+def test_nested_forwards_are_expanded_to_a_bounded_depth():
+    raw = _nested_mail(19, b"x" * 1000)
+    parsed = parse_email(raw)
+    assert parsed.full_text.count("---- Forwarded message ----") <= MAX_MESSAGE_NESTING
+    assert "NestedMessageNotExpanded" in parsed.defects
+
+
+def test_parsing_a_nested_mail_uses_bounded_memory():
+    raw = _nested_mail(19, b"\x00\x01" * 350_000)
+    tracemalloc.start()
+    try:
+        parse_email(raw)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * len(raw)
