@@ -138,6 +138,8 @@ def from_environment() -> dict:
         ],
         "CALLBACK_LIMIT_PER_PHONE_PER_HOUR": _int("CALLBACK_LIMIT_PER_PHONE_PER_HOUR", 3),
         "CALLBACK_LIMIT_PER_IP_PER_HOUR": _int("CALLBACK_LIMIT_PER_IP_PER_HOUR", 10),
+        # "Was this helpful?" votes per article per network address per day (cookie or not).
+        "VOTES_PER_ADDRESS_PER_DAY": _int("VOTES_PER_ADDRESS_PER_DAY", 3),
     }
 
 

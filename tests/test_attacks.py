@@ -33,6 +33,7 @@ from app.domain.intake import InboundMessage, intake
 from app.extensions import db
 from app.models import (
     Agent,
+    Article,
     Attachment,
     AuditEvent,
     Call,
@@ -698,3 +699,41 @@ def test_parsing_a_nested_mail_uses_bounded_memory():
     finally:
         tracemalloc.stop()
     assert peak < 10 * len(raw)
+
+
+# 10. Vote stuffing --------------------------------------------------------------------
+
+
+def test_dropping_the_voter_cookie_does_not_allow_unlimited_votes(app):
+    with app.app_context():
+        article = Article(
+            slug="reset-the-tv-box",
+            title="Reset the TV box",
+            problem="The box shows a red light.",
+            resolution="Hold the button for ten seconds.",
+            status="published",
+            published_at=utcnow(),
+        )
+        db.session.add(article)
+        db.session.commit()
+    for _ in range(20):
+        fresh = app.test_client()  # a new browser every time: no voter cookie, no session
+        page = fresh.get("/answers/reset-the-tv-box")
+        assert page.status_code == 200
+        fresh.post(
+            "/answers/reset-the-tv-box/vote",
+            data={"csrf_token": _csrf(page.text), "helpful": "yes"},
+        )
+    with app.app_context():
+        article = db.session.scalars(select(Article)).one()
+        assert article.helpful_yes == app.config["VOTES_PER_ADDRESS_PER_DAY"]
+    # another address still counts
+    other = app.test_client()
+    page = other.get("/answers/reset-the-tv-box", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    other.post(
+        "/answers/reset-the-tv-box/vote",
+        data={"csrf_token": _csrf(page.text), "helpful": "no"},
+        environ_base={"REMOTE_ADDR": "192.0.2.7"},
+    )
+    with app.app_context():
+        assert db.session.scalars(select(Article)).one().helpful_no == 1
