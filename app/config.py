@@ -123,6 +123,7 @@ def from_environment() -> dict:
         "TWILIO_NUMBER": os.environ.get("TWILIO_NUMBER", "+46850000000"),
         "TWILIO_API_BASE_URL": os.environ.get("TWILIO_API_BASE_URL", ""),
         "PHONE_DEFAULT_REGION": os.environ.get("PHONE_DEFAULT_REGION", "SE"),
+        "SMS_DAILY_BUDGET": _int("SMS_DAILY_BUDGET", 1000),
         "VERIFICATION_WINDOW_MINUTES": _int("VERIFICATION_WINDOW_MINUTES", 30),
         "OTP_VALID_MINUTES": _int("OTP_VALID_MINUTES", 10),
         "OTP_MAX_ATTEMPTS": _int("OTP_MAX_ATTEMPTS", 5),

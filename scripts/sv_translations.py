@@ -298,6 +298,10 @@ SV = {
     # issue 14: security
     "That phone number or email address belongs to another customer. Check it with the customer, or ask an admin to merge the two.": "Det telefonnumret eller den e-postadressen hör till en annan kund. Kontrollera med kunden, eller be en administratör slå ihop de två.",
     "That phone number or email address belongs to another customer.": "Det telefonnumret eller den e-postadressen hör till en annan kund.",
+    "Sorry, we can only call and text numbers in: %(countries)s.": "Tyvärr kan vi bara ringa och sms:a nummer i: %(countries)s.",
+    "Countries we text and call back (two-letter codes, e.g. SE, NO)": "Länder vi sms:ar och ringer upp (landskoder med två bokstäver, t.ex. SE, NO)",
+    "Use two-letter country codes such as SE or NO.": "Använd landskoder med två bokstäver, till exempel SE eller NO.",
+    "Empty: only %(region)s.": "Tomt: bara %(region)s.",
 }
 
 

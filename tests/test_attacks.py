@@ -41,6 +41,7 @@ from app.models import (
     Customer,
     Message,
     OutboxItem,
+    Setting,
     Ticket,
 )
 from app.models.base import utcnow
@@ -737,3 +738,56 @@ def test_dropping_the_voter_cookie_does_not_allow_unlimited_votes(app):
     )
     with app.app_context():
         assert db.session.scalars(select(Article)).one().helpful_no == 1
+
+
+# 8. SMS pumping -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("number", ["+2348031234567", "+8801712345678"])
+def test_callback_form_does_not_text_foreign_numbers(app, client, twilio_stub, number):
+    response = _callback_form(client, phone=number)
+    assert response.status_code == 400
+    assert "we can only call and text numbers in: SE" in response.text
+    support.run_jobs(app)
+    assert twilio_stub.messages() == []
+    with app.app_context():
+        assert db.session.scalars(select(Ticket)).all() == []
+
+
+def test_an_admin_can_allow_more_countries(app, client, twilio_stub):
+    with app.app_context():
+        db.session.add(Setting(key="sms_allowed_countries", value=["SE", "NG"]))
+        db.session.commit()
+    assert _callback_form(client, phone="+2348031234567").status_code == 302
+    support.run_jobs(app)
+    assert [m.value("To") for m in twilio_stub.messages()] == ["+2348031234567"]
+
+
+def test_no_sms_to_a_foreign_number_even_from_an_agent_reply(app, make_agent, twilio_stub):
+    agent_id = make_agent()
+    with app.app_context():
+        ticket = intake(
+            InboundMessage(channel="sms", sender_phone="+8801712345678", body_text="hi")
+        ).ticket
+        message = replies.reply(ticket, db.session.get(Agent, agent_id), "Hello", channel="sms")
+        db.session.commit()
+        message_id = message.id
+    support.run_jobs(app)
+    assert twilio_stub.messages() == []
+    with app.app_context():
+        message = db.session.get(Message, message_id)
+        assert message.delivery_status == "failed" and "country" in message.delivery_error
+
+
+def test_daily_sms_budget(app, client, twilio_stub):
+    app.config["SMS_DAILY_BUDGET"] = 2
+    for number in ("070-111 11 11", "070-222 22 22", "070-333 33 33"):
+        fresh = app.test_client()
+        assert _callback_form(fresh, phone=number).status_code == 302
+    support.run_jobs(app)
+    assert len(twilio_stub.messages()) == 2
+    with app.app_context():
+        refused = db.session.scalars(
+            select(Message).where(Message.delivery_status == "failed")
+        ).all()
+        assert len(refused) == 1 and "budget" in refused[0].delivery_error

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from app.adapters.smtp import send
 from app.domain.mail import compose_reply
+from app.domain.phone_policy import DestinationRefused
 from app.extensions import db
 from app.models import Message, OutboxItem
 from app.models.base import utcnow
@@ -56,7 +57,7 @@ def deliver_message(payload: dict, item: OutboxItem) -> None:
     # which is the at-least-once guarantee mail and SMS can offer.
     try:
         deliver(message)
-    except Undeliverable as error:
+    except (Undeliverable, DestinationRefused) as error:
         mark_failed(message, str(error))
         return
     if message.delivery_status == "blocked":

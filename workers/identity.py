@@ -11,6 +11,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from app.adapters import twilio_rest
 from app.adapters.smtp import send
 from app.domain import identity
+from app.domain.phone_policy import DestinationRefused
 from app.extensions import db
 from app.models import Customer, OutboxItem, VerificationChallenge
 
@@ -33,7 +34,10 @@ def send_code(payload: dict, item: OutboxItem) -> None:
     language = "sv" if customer.language == "sv" else "en"
     name = current_app.config["SUPPORT_NAME"]
     if prepared.channel == "sms":
-        twilio_rest.send_sms(prepared.to, TEXT[language].format(name=name, code=prepared.code))
+        try:
+            twilio_rest.send_sms(prepared.to, TEXT[language].format(name=name, code=prepared.code))
+        except DestinationRefused as error:
+            identity.refuse_send(challenge, str(error))
     elif prepared.channel == "voice":
         spoken = ", ".join(prepared.code)
         response = VoiceResponse()

@@ -10,6 +10,7 @@ from flask import current_app
 
 from app.adapters import twilio_rest
 from app.domain.callbacks import queue_position
+from app.domain.phone_policy import DestinationRefused
 from app.extensions import db
 from app.models import Agent, Call, CallbackRequest, Message, OutboxItem
 
@@ -60,7 +61,12 @@ def _sms_to_customer(ticket, body: str, kind: str) -> None:
     )
     db.session.add(message)
     db.session.flush()
-    message.external_sid = twilio_rest.send_sms(customer.phone, body, status_callback=_status_url())
+    try:
+        sid = twilio_rest.send_sms(customer.phone, body, status_callback=_status_url())
+    except DestinationRefused as error:
+        message.delivery_status, message.delivery_error = "failed", str(error)
+        return
+    message.external_sid = sid
     message.delivery_status = "sent"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+import phonenumbers
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -111,6 +112,7 @@ def admin_settings():
         opening_hour=hours["open"],
         closing_hour=hours["close"],
         community_auto_publish=bool(settings.get("community_auto_publish", fresh=True)),
+        sms_countries=", ".join(settings.get("sms_allowed_countries", fresh=True) or []),
     )
     if form.validate_on_submit():
         addresses = [
@@ -127,10 +129,16 @@ def admin_settings():
         if not 0 <= opening < closing <= 24:
             flash(_("Opening hours must be between 0 and 24, opening before closing."), "error")
             return render_template("agent/admin_settings.html", form=form), 400
+        countries = [c.strip().upper() for c in (form.sms_countries.data or "").split(",")]
+        countries = [c for c in countries if c]
+        if any(c not in phonenumbers.SUPPORTED_REGIONS for c in countries):
+            flash(_("Use two-letter country codes such as SE or NO."), "error")
+            return render_template("agent/admin_settings.html", form=form), 400
         settings.put("recipient_addresses", addresses)
         settings.put("phone_numbers", numbers)
         settings.put("business_hours", {"open": opening, "close": closing})
         settings.put("community_auto_publish", bool(form.community_auto_publish.data))
+        settings.put("sms_allowed_countries", countries)
         audit.record(Actor.agent(current_user.id), "settings.updated")
         db.session.commit()
         flash(_("Saved."), "info")

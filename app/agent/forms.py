@@ -91,6 +91,10 @@ class SettingsForm(FlaskForm):
     community_auto_publish = BooleanField(
         _l("Publish community answers without an agent's approval (not recommended)")
     )
+    sms_countries = StringField(
+        _l("Countries we text and call back (two-letter codes, e.g. SE, NO)"),
+        validators=[Optional(), Length(max=200)],
+    )
 
 
 class LanguageForm(FlaskForm):

@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from app.domain import phone_policy
 from app.domain.contacts import InvalidContact, normalize_phone
 
 
@@ -43,3 +44,8 @@ class CallbackForm(FlaskForm):
             raise ValidationError(
                 _l("That does not look like a phone number. Please check the digits.")
             ) from error
+        if not phone_policy.destination_allowed(field.data):
+            raise ValidationError(
+                _l("Sorry, we can only call and text numbers in: %(countries)s.")
+                % {"countries": ", ".join(phone_policy.allowed_countries())}
+            )

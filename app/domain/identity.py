@@ -214,6 +214,12 @@ def _kill(challenge: VerificationChallenge) -> None:
     db.session.refresh(challenge)
 
 
+def refuse_send(challenge: VerificationChallenge, reason: str) -> None:
+    """The code could not be sent (e.g. SMS to that country is not allowed): it is void."""
+    challenge.dead = True
+    audit.record(SYSTEM, "identity.refused", ticket_id=challenge.ticket_id, reason=reason[:200])
+
+
 def check_code(
     customer: Customer,
     code: str,
