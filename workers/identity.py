@@ -10,7 +10,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app.adapters import twilio_rest
 from app.adapters.smtp import send
-from app.domain import identity
+from app.domain import identity, phone_policy
 from app.domain.phone_policy import DestinationRefused
 from app.extensions import db
 from app.models import Customer, OutboxItem, VerificationChallenge
@@ -39,6 +39,11 @@ def send_code(payload: dict, item: OutboxItem) -> None:
         except DestinationRefused as error:
             identity.refuse_send(challenge, str(error))
     elif prepared.channel == "voice":
+        try:
+            phone_policy.check_destination(prepared.to)  # the same countries as for SMS
+        except DestinationRefused as error:
+            identity.refuse_send(challenge, str(error))
+            return
         spoken = ", ".join(prepared.code)
         response = VoiceResponse()
         for _ in range(3):
