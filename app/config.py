@@ -78,6 +78,9 @@ def from_environment() -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": _int("SESSION_LIFETIME_SECONDS", 8 * 3600),
+        "PERMANENT_SESSION_LIFETIME_SECONDS": _int("SESSION_LIFETIME_SECONDS", 8 * 3600),
+        # An agent session unused this long ends (server-side, whatever the cookie says).
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
         "WTF_CSRF_TIME_LIMIT": None,
         # No form here needs more; a bigger body is refused (413) before it is parsed.
         "MAX_CONTENT_LENGTH": _int("MAX_REQUEST_BYTES", 256 * 1024),

@@ -302,6 +302,22 @@ SV = {
     "Countries we text and call back (two-letter codes, e.g. SE, NO)": "Länder vi sms:ar och ringer upp (landskoder med två bokstäver, t.ex. SE, NO)",
     "Use two-letter country codes such as SE or NO.": "Använd landskoder med två bokstäver, till exempel SE eller NO.",
     "Empty: only %(region)s.": "Tomt: bara %(region)s.",
+    "Current password": "Nuvarande lösenord",
+    "New password": "Nytt lösenord",
+    "New password again": "Nytt lösenord igen",
+    "Change password": "Byt lösenord",
+    "Your current password is not right.": "Ditt nuvarande lösenord stämmer inte.",
+    "The two new passwords are not the same.": "De två nya lösenorden är inte likadana.",
+    "Passwords need at least %(n)s characters.": "Lösenord behöver minst %(n)s tecken.",
+    "Password changed. Your other browsers are logged out.": "Lösenordet är bytt. Dina andra webbläsare är utloggade.",
+    "Your other browsers are logged out.": "Dina andra webbläsare är utloggade.",
+    "%(name)s is logged out everywhere.": "%(name)s är utloggad överallt.",
+    "Log out everywhere": "Logga ut överallt",
+    "Your account": "Ditt konto",
+    "Change your password": "Byt ditt lösenord",
+    "Where you are logged in": "Där du är inloggad",
+    "Browsers logged in to your account: %(n)s.": "Webbläsare inloggade på ditt konto: %(n)s.",
+    "Log out all other browsers": "Logga ut alla andra webbläsare",
 }
 
 

@@ -26,13 +26,14 @@ import gunicorn.config
 import pytest
 import requests
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.domain import replies
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
 from app.models import (
     Agent,
+    AgentSession,
     Article,
     Attachment,
     AuditEvent,
@@ -791,3 +792,93 @@ def test_daily_sms_budget(app, client, twilio_stub):
             select(Message).where(Message.delivery_status == "failed")
         ).all()
         assert len(refused) == 1 and "budget" in refused[0].delivery_error
+
+
+# 2. Sessions end on the server ----------------------------------------------------------
+
+
+def _replay(live_server, cookies: dict, agent_string: str = "curl/8.0") -> int:
+    return requests.get(
+        f"{live_server.url}/agent/",
+        cookies=cookies,
+        headers={"User-Agent": agent_string},
+        allow_redirects=False,
+    ).status_code
+
+
+def _post_form(http: requests.Session, live_server, page: str, action: str, **data):
+    token = _csrf(http.get(f"{live_server.url}{page}").text)
+    return http.post(
+        f"{live_server.url}{action}", data={"csrf_token": token, **data}, allow_redirects=False
+    )
+
+
+def test_a_saved_cookie_is_dead_after_logout(app, live_server, make_agent):
+    make_agent()
+    http = _live_login(live_server)
+    saved = http.cookies.get_dict()
+    assert _replay(live_server, saved) == 200
+    assert _post_form(http, live_server, "/agent/", "/logout").status_code == 302
+    assert _replay(live_server, saved) == 302
+    assert _replay(live_server, saved, "Mozilla/5.0 (another browser)") == 302
+
+
+def test_deactivation_and_admin_logout_everywhere_end_sessions(app, live_server, make_agent):
+    make_agent("admin@example.test", role="admin")
+    agent_id = make_agent()
+    admin = _live_login(live_server, "admin@example.test")
+    laptop = _live_login(live_server).cookies.get_dict()
+    phone = _live_login(live_server).cookies.get_dict()
+    assert _replay(live_server, laptop) == 200 and _replay(live_server, phone) == 200
+    response = _post_form(
+        admin,
+        live_server,
+        "/agent/admin/agents",
+        f"/agent/admin/agents/{agent_id}/logout-everywhere",
+    )
+    assert response.status_code == 302
+    assert _replay(live_server, laptop) == 302 and _replay(live_server, phone) == 302
+    again = _live_login(live_server).cookies.get_dict()
+    assert _replay(live_server, again) == 200
+    _post_form(
+        admin,
+        live_server,
+        "/agent/admin/agents",
+        f"/agent/admin/agents/{agent_id}",
+        role="agent",
+    )  # "active" unticked: deactivated
+    assert _replay(live_server, again) == 302
+    with app.app_context():
+        db.session.get(Agent, agent_id).active = True
+        db.session.commit()
+    assert _replay(live_server, again) == 302  # reactivation does not revive old sessions
+
+
+def test_password_change_ends_other_sessions(app, live_server, make_agent):
+    make_agent()
+    here = _live_login(live_server)
+    elsewhere = _live_login(live_server).cookies.get_dict()
+    response = _post_form(
+        here,
+        live_server,
+        "/account",
+        "/account",
+        current=PASSWORD,
+        new="a-brand-new-passphrase",
+        repeat="a-brand-new-passphrase",
+    )
+    assert response.status_code == 302
+    assert _replay(live_server, here.cookies.get_dict()) == 200
+    assert _replay(live_server, elsewhere) == 302
+    _live_login(live_server, password="a-brand-new-passphrase")
+
+
+def test_an_idle_session_ends(app, live_server, make_agent):
+    make_agent()
+    cookies = _live_login(live_server).cookies.get_dict()
+    assert _replay(live_server, cookies) == 200
+    with app.app_context():
+        idle = utcnow() - timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)
+        db.session.execute(update(AgentSession).values(last_seen_at=idle))
+        db.session.commit()
+    assert _replay(live_server, cookies) == 302

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.agent import bp
 from app.agent.forms import AgentUpdateForm, CannedReplyForm, InviteAgentForm, SettingsForm
 from app.auth.decorators import admin_required
-from app.domain import audit, settings
+from app.domain import audit, sessions, settings
 from app.domain.agents import AgentError, upsert_agent
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_phone
@@ -63,6 +63,8 @@ def admin_agent_update(agent_id: int):
             flash(_("You cannot remove your own admin rights or deactivate yourself."), "error")
         else:
             agent.role, agent.active = form.role.data, form.active.data
+            if not agent.active:
+                sessions.revoke_all(agent.id, "deactivated")
             audit.record(
                 Actor.agent(current_user.id),
                 "agent.updated",
@@ -72,6 +74,19 @@ def admin_agent_update(agent_id: int):
             )
             db.session.commit()
             flash(_("Saved."), "info")
+    return redirect(url_for("agent.admin_agents"))
+
+
+@bp.post("/admin/agents/<int:agent_id>/logout-everywhere")
+@admin_required
+def admin_agent_logout_everywhere(agent_id: int):
+    """A lost laptop or phone: end every session of this agent at once."""
+    agent = db.get_or_404(Agent, agent_id)
+    if AgentUpdateForm().csrf_token.validate(AgentUpdateForm()):
+        sessions.revoke_all(agent.id, "admin")
+        audit.record(Actor.agent(current_user.id), "agent.logged_out_everywhere", agent_id=agent.id)
+        db.session.commit()
+        flash(_("%(name)s is logged out everywhere.", name=agent.name), "info")
     return redirect(url_for("agent.admin_agents"))
 
 

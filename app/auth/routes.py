@@ -8,15 +8,18 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
 from app.auth import bp
-from app.auth.forms import LoginForm, LogoutForm
-from app.domain import attempts, audit
+from app.auth.forms import LoginForm, LogoutForm, PasswordChangeForm
+from app.domain import attempts, audit, sessions
+from app.domain.agents import MIN_PASSWORD_LENGTH
 from app.domain.audit import SYSTEM, Actor
 from app.extensions import db
 from app.models import Agent
 from app.models.agent import verify_dummy
+from app.security import SESSION_KEY
 
 
 def _safe_next(target: str | None) -> str:
@@ -56,12 +59,7 @@ def login():
         if agent is not None and agent.active and agent.check_password(form.password.data):
             attempts.reset(keys[0])
             attempts.refund(keys[1])
-            audit.record(Actor.agent(agent.id), "agent.login")
-            db.session.commit()
-            session.clear()
-            login_user(agent)
-            session.permanent = True
-            return redirect(_safe_next(request.args.get("next")))
+            return _signed_in(agent, _safe_next(request.args.get("next")))
         audit.record(SYSTEM, "agent.login_failed")
         db.session.commit()
         flash(_("That email and password do not match an active account."), "error")
@@ -71,13 +69,65 @@ def login():
     return render_template("auth/login.html", form=form), status
 
 
+def _signed_in(agent: Agent, target: str):
+    """Start a server-side session for the agent and put its token in the cookie."""
+    token = sessions.start(agent.id)
+    audit.record(Actor.agent(agent.id), "agent.login")
+    db.session.commit()
+    session.clear()
+    login_user(agent)
+    session[SESSION_KEY] = token
+    session.permanent = True
+    return redirect(target)
+
+
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        sessions.revoke(session.get(SESSION_KEY), "logout")
         audit.record(Actor.agent(current_user.id), "agent.logout")
         db.session.commit()
         logout_user()
         session.clear()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    """The agent's own security page: a new password, and logging out other browsers."""
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        agent = db.session.get(Agent, current_user.id)
+        if not agent.check_password(form.current.data):
+            flash(_("Your current password is not right."), "error")
+        elif form.new.data != form.repeat.data:
+            flash(_("The two new passwords are not the same."), "error")
+        elif len(form.new.data) < MIN_PASSWORD_LENGTH:
+            flash(_("Passwords need at least %(n)s characters.", n=MIN_PASSWORD_LENGTH), "error")
+        else:
+            agent.set_password(form.new.data)
+            sessions.revoke_all(agent.id, "password", keep=session.get(SESSION_KEY))
+            audit.record(Actor.agent(agent.id), "agent.password_changed")
+            db.session.commit()
+            flash(_("Password changed. Your other browsers are logged out."), "info")
+            return redirect(url_for("auth.account"))
+    return render_template(
+        "auth/account.html",
+        form=form,
+        others_form=FlaskForm(),
+        sessions=sessions.active_count(current_user.id),
+    )
+
+
+@bp.post("/account/logout-others")
+@login_required
+def logout_others():
+    if FlaskForm().validate_on_submit():
+        sessions.revoke_all(current_user.id, "logout others", keep=session.get(SESSION_KEY))
+        audit.record(Actor.agent(current_user.id), "agent.logged_out_others")
+        db.session.commit()
+        flash(_("Your other browsers are logged out."), "info")
+    return redirect(url_for("auth.account"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from app.domain import sessions
 from app.domain.contacts import normalize_email
 from app.extensions import db
 from app.models import Agent
@@ -39,4 +40,5 @@ def upsert_agent(
     agent.active = True
     agent.set_password(password)
     db.session.flush()
+    sessions.revoke_all(agent.id, "password")  # a new password ends every old session
     return agent

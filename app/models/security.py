@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -21,3 +21,19 @@ class AttemptCounter(db.Model):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
     count: Mapped[int] = mapped_column(default=0)
+
+
+class AgentSession(db.Model):
+    """One signed-in browser. The cookie carries a random token; only its hash is kept, and
+    a session is valid only while its row is: logout, deactivation, a new password or an
+    admin's "log out everywhere" revoke it at once, whatever the cookie says."""
+
+    __tablename__ = "agent_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column()
+    revoked_reason: Mapped[str | None] = mapped_column(String(32))
