@@ -16,6 +16,7 @@ from app.adapters.rq_relay import redis_connection, relay_once, rq_queue
 from app.demo import seed_demo
 from app.domain.agents import upsert_agent
 from app.extensions import db
+from app.models.enums import Role
 from app.ops.backup import create_backup, restore_backup
 from inbound.cli import inbound_cli
 from workers.context import use_app
@@ -30,7 +31,7 @@ outbox_cli = AppGroup("outbox", help="The outbox relay.")
 @agents_cli.command("create")
 @click.argument("email")
 @click.option("--name", default=None, help="Display name (defaults to the email's local part).")
-@click.option("--role", type=click.Choice(["agent", "admin"]), default="agent")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.AGENT.value)
 @click.option("--phone", default=None, help="The agent's own phone, for click-to-call.")
 @click.password_option(help="Password (prompted if omitted).")
 def create_agent(email: str, name: str | None, role: str, phone: str | None, password: str) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 import phonenumbers
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -14,9 +12,10 @@ from app.agent import bp
 from app.agent.forms import AgentUpdateForm, CannedReplyForm, InviteAgentForm, SettingsForm
 from app.auth.decorators import admin_required
 from app.domain import audit, sessions, settings
-from app.domain.agents import AgentError, upsert_agent
+from app.domain.agents import AgentError, invite_agent, update_agent
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_phone
+from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import Agent, CannedReply
 
@@ -27,13 +26,14 @@ def admin_agents():
     form = InviteAgentForm()
     temporary = None
     if form.validate_on_submit():
-        temporary = secrets.token_urlsafe(12)
         try:
-            phone = normalize_phone(form.phone.data) if form.phone.data else None
-            agent = upsert_agent(
-                form.email.data, temporary, name=form.name.data, role=form.role.data, phone=phone
+            agent, temporary = invite_agent(
+                form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                phone=form.phone.data or None,
+                admin=current_user,
             )
-            audit.record(Actor.agent(current_user.id), "agent.invited", agent_id=agent.id)
             db.session.commit()
             flash(
                 _(
@@ -44,7 +44,7 @@ def admin_agents():
                 "info",
             )
             return redirect(url_for("agent.admin_agents"))
-        except (AgentError, InvalidContact) as error:
+        except DomainError as error:
             db.session.rollback()
             flash(str(error), "error")
     agents = db.session.scalars(select(Agent).order_by(Agent.name)).all()
@@ -59,19 +59,12 @@ def admin_agent_update(agent_id: int):
     agent = db.get_or_404(Agent, agent_id)
     form = AgentUpdateForm()
     if form.validate_on_submit():
-        if agent.id == current_user.id and (not form.active.data or form.role.data != "admin"):
-            flash(_("You cannot remove your own admin rights or deactivate yourself."), "error")
+        try:
+            update_agent(agent, role=form.role.data, active=form.active.data, admin=current_user)
+        except AgentError as error:
+            db.session.rollback()
+            flash(str(error), "error")
         else:
-            agent.role, agent.active = form.role.data, form.active.data
-            if not agent.active:
-                sessions.revoke_all(agent.id, "deactivated")
-            audit.record(
-                Actor.agent(current_user.id),
-                "agent.updated",
-                agent_id=agent.id,
-                role=agent.role,
-                active=agent.active,
-            )
             db.session.commit()
             flash(_("Saved."), "info")
     return redirect(url_for("agent.admin_agents"))

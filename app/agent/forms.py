@@ -16,6 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.domain.contacts import InvalidContact, normalize_email
+from app.models.enums import Role
 
 
 class VersionedForm(FlaskForm):
@@ -69,7 +70,9 @@ class InviteAgentForm(FlaskForm):
     phone = StringField(
         _l("Own phone (for click-to-call)"), validators=[Optional(), Length(max=30)]
     )
-    role = SelectField(_l("Role"), choices=[("agent", _l("Agent")), ("admin", _l("Admin"))])
+    role = SelectField(
+        _l("Role"), choices=[(Role.AGENT.value, _l("Agent")), (Role.ADMIN.value, _l("Admin"))]
+    )
 
     def validate_email(self, field) -> None:
         try:
@@ -79,7 +82,9 @@ class InviteAgentForm(FlaskForm):
 
 
 class AgentUpdateForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[("agent", _l("Agent")), ("admin", _l("Admin"))])
+    role = SelectField(
+        _l("Role"), choices=[(Role.AGENT.value, _l("Agent")), (Role.ADMIN.value, _l("Admin"))]
+    )
     active = BooleanField(_l("Active"))
 
 

@@ -23,11 +23,12 @@ from app.agent.forms import (
 from app.domain import callbacks, replies, tickets
 from app.domain import queue as work_queue
 from app.domain.audit import Actor
-from app.domain.replies import ReplyError
-from app.domain.tickets import StaleVersion, TicketError
+from app.domain.errors import DomainError
+from app.domain.tickets import StaleVersion
 from app.extensions import db
 from app.models import Attachment, Call, CallbackRequest, CannedReply, Message, Ticket
 from app.models.base import utcnow
+from app.models.enums import TICKET_CHANNELS, TicketStatus
 from app.wiring import TICKET_PANELS
 
 
@@ -36,11 +37,9 @@ def _filter_from_args() -> work_queue.QueueFilter:
     return work_queue.QueueFilter(
         scope=args.get("scope", "all") if args.get("scope") in ("mine", "unassigned") else "all",
         status=args.get("status", "active")
-        if args.get("status") in ("active", "new", "open", "waiting", "resolved", "closed")
+        if args.get("status") in ("active", *TicketStatus)
         else "active",
-        channel=args.get("channel", "")
-        if args.get("channel") in ("email", "sms", "voice", "web")
-        else "",
+        channel=args.get("channel", "") if args.get("channel") in TICKET_CHANNELS else "",
         query=args.get("q", "")[:200],
         page=max(request.args.get("page", 1, type=int) or 1, 1),
     )
@@ -151,8 +150,11 @@ def _act(ticket: Ticket, form, action: Callable[[], object], done: str):
             "error",
         )
         return _back(ticket)
-    except (TicketError, ReplyError) as error:
-        db.session.rollback()
+    except DomainError as error:
+        if error.keeps_changes:
+            db.session.commit()  # e.g. the audit of a refused private action
+        else:
+            db.session.rollback()
         flash(str(error), "error")
         return _back(ticket)
     db.session.commit()

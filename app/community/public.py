@@ -24,6 +24,7 @@ from app.community import bp
 from app.domain import community
 from app.extensions import db
 from app.models import Article
+from app.models.enums import ArticleStatus
 
 VOTER_COOKIE = "hd_voter"
 
@@ -127,7 +128,7 @@ def vote(slug: str):
 def sitemap():
     rows = db.session.execute(
         select(Article.slug, Article.updated_at)
-        .where(Article.status == "published")
+        .where(Article.status == ArticleStatus.PUBLISHED)
         .order_by(Article.id)
         .limit(50000)
     ).all()

@@ -17,6 +17,7 @@ from app.community import bp
 from app.domain import community
 from app.extensions import db
 from app.models import Article
+from app.models.enums import ArticleStatus
 
 
 class ArticleForm(FlaskForm):
@@ -53,7 +54,7 @@ def highlight_original(original: str, anonymized) -> Markup:
 @bp.get("/agent/community/")
 @login_required
 def drafts():
-    status = request.args.get("status", "draft")
+    status = request.args.get("status", ArticleStatus.DRAFT)
     articles = db.session.scalars(
         select(Article)
         .where(Article.status == status)

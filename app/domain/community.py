@@ -13,15 +13,18 @@ import secrets
 import unicodedata
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import attempts, audit, outbox, settings
 from app.domain.anonymize import Anonymized, KnownEntities, anonymize
 from app.domain.audit import SYSTEM, Actor
+from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import Agent, Article, ArticleVote, Message, Ticket
 from app.models.base import utcnow
+from app.models.enums import ArticleStatus, TicketStatus
 
 CATEGORIES = {
     "internet": (
@@ -73,7 +76,7 @@ CATEGORY_NAMES = {
 }
 
 
-class CommunityError(ValueError):
+class CommunityError(DomainError):
     pass
 
 
@@ -144,7 +147,7 @@ def sources(ticket: Ticket) -> tuple[str, str]:
 def draft_from_ticket(ticket_id: int) -> Article | None:
     """Idempotent: one article per ticket (unique source_ticket_id)."""
     ticket = db.session.get(Ticket, ticket_id)
-    if ticket is None or ticket.status not in ("resolved", "closed"):
+    if ticket is None or ticket.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
         return None
     existing = db.session.scalar(select(Article).where(Article.source_ticket_id == ticket.id))
     if existing is not None:
@@ -162,7 +165,7 @@ def draft_from_ticket(ticket_id: int) -> Article | None:
         resolution=resolution.text,
         category=categorize(title.text, problem.text, resolution.text),
         language=ticket.language or "en",
-        status="published" if auto else "draft",
+        status=ArticleStatus.PUBLISHED if auto else ArticleStatus.DRAFT,
         source_ticket_id=ticket.id,
         redaction_report={
             "title": title.report(),
@@ -197,9 +200,9 @@ def edit(
     article: Article, agent: Agent, *, title: str, problem: str, resolution: str, category: str
 ) -> None:
     if category not in CATEGORY_NAMES:
-        raise CommunityError("Unknown category.")
+        raise CommunityError(_l("Unknown category."))
     if not (title.strip() and problem.strip() and resolution.strip()):
-        raise CommunityError("Title, problem and resolution are all needed.")
+        raise CommunityError(_l("Title, problem and resolution are all needed."))
     article.title, article.problem, article.resolution = (
         title.strip(),
         problem.strip(),
@@ -210,9 +213,13 @@ def edit(
 
 
 def approve(article: Article, agent: Agent) -> None:
-    if article.status not in ("draft", "retracted", "rejected"):
-        raise CommunityError("Only drafts can be approved.")
-    article.status, article.approved_by_id, article.approved_at = "approved", agent.id, utcnow()
+    if article.status not in (ArticleStatus.DRAFT, ArticleStatus.RETRACTED, ArticleStatus.REJECTED):
+        raise CommunityError(_l("Only drafts can be approved."))
+    article.status, article.approved_by_id, article.approved_at = (
+        ArticleStatus.APPROVED,
+        agent.id,
+        utcnow(),
+    )
     outbox.enqueue("article.publish", article_id=article.id)
     audit.record(Actor.agent(agent.id), "article.approved", article_id=article.id)
 
@@ -220,19 +227,23 @@ def approve(article: Article, agent: Agent) -> None:
 def publish(article_id: int) -> None:
     """Job body: approved → published (idempotent)."""
     article = db.session.get(Article, article_id)
-    if article is None or article.status != "approved":
+    if article is None or article.status != ArticleStatus.APPROVED:
         return
-    article.status, article.published_at, article.retracted_at = "published", utcnow(), None
+    article.status, article.published_at, article.retracted_at = (
+        ArticleStatus.PUBLISHED,
+        utcnow(),
+        None,
+    )
 
 
 def reject(article: Article, agent: Agent) -> None:
-    article.status = "rejected"
+    article.status = ArticleStatus.REJECTED
     audit.record(Actor.agent(agent.id), "article.rejected", article_id=article.id)
 
 
 def retract(article: Article, agent: Agent) -> None:
     """Gone from the public pages at once (the next request)."""
-    article.status, article.retracted_at = "retracted", utcnow()
+    article.status, article.retracted_at = ArticleStatus.RETRACTED, utcnow()
     audit.record(Actor.agent(agent.id), "article.retracted", article_id=article.id)
 
 
@@ -240,7 +251,7 @@ def retract(article: Article, agent: Agent) -> None:
 
 
 def published():
-    return select(Article).where(Article.status == "published")
+    return select(Article).where(Article.status == ArticleStatus.PUBLISHED)
 
 
 def most_helpful(limit: int = 5) -> list[Article]:
@@ -254,7 +265,7 @@ def most_helpful(limit: int = 5) -> list[Article]:
 def category_counts() -> dict[str, int]:
     rows = db.session.execute(
         select(Article.category, func.count())
-        .where(Article.status == "published")
+        .where(Article.status == ArticleStatus.PUBLISHED)
         .group_by(Article.category)
     )
     return dict(rows.all())
@@ -321,7 +332,11 @@ def search(query: str, limit: int = 20) -> list[Article]:
             ).where(Article.id.in_(ids))
         ).all()
         scored = sorted(
-            ((relevance(row[2:5], row[5], terms), row[0]) for row in rows if row[1] == "published"),
+            (
+                (relevance(row[2:5], row[5], terms), row[0])
+                for row in rows
+                if row[1] == ArticleStatus.PUBLISHED
+            ),
             reverse=True,
         )[:limit]
         top = [article_id for _, article_id in scored]

@@ -21,9 +21,10 @@ from app.domain.text import single_line
 from app.extensions import db
 from app.models import Customer, Message, Ticket
 from app.models.base import utcnow
+from app.models.enums import ACTIVE_STATUSES, TicketStatus
 
 SUBJECT_REFERENCE = re.compile(r"\[?\b(HD-\d{4,9})\b\]?", re.IGNORECASE)
-OPEN_STATUSES = ("new", "open", "waiting")
+OPEN_STATUSES = ACTIVE_STATUSES
 
 
 @dataclass
@@ -184,7 +185,7 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
     ticket = find_thread(inbound, customer)
     created = reopened = False
     now = utcnow()
-    if ticket is not None and ticket.status == "closed":
+    if ticket is not None and ticket.status == TicketStatus.CLOSED:
         previous = ticket.reference
         ticket = None
         inbound.meta = {**(inbound.meta or {}), "follows_closed_ticket": previous}
@@ -192,7 +193,7 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
         ticket = Ticket(
             reference=tickets.new_reference(),
             subject=_subject_for(inbound),
-            status="new",
+            status=TicketStatus.NEW,
             priority=inbound.priority if inbound.priority is not None else 1,
             channel=inbound.channel,
             customer=customer,
@@ -203,11 +204,11 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
         db.session.flush()
         created = True
         audit.record(actor, "ticket.opened", ticket_id=ticket.id, channel=inbound.channel)
-    elif ticket.status == "resolved":
-        tickets.change_status(ticket, "open", actor)
+    elif ticket.status == TicketStatus.RESOLVED:
+        tickets.change_status(ticket, TicketStatus.OPEN, actor)
         reopened = True
-    elif ticket.status == "waiting":
-        tickets.change_status(ticket, "open", actor)
+    elif ticket.status == TicketStatus.WAITING:
+        tickets.change_status(ticket, TicketStatus.OPEN, actor)
 
     message = Message(
         ticket=ticket,

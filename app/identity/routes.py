@@ -6,13 +6,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.decorators import admin_required
 from app.domain import audit, identity, ratelimit, settings
 from app.domain.audit import Actor
-from app.domain.contacts import InvalidContact, normalize_email, normalize_phone
+from app.domain.contacts import InvalidContact
 from app.extensions import db
 from app.identity import bp
 from app.identity.forms import CodeForm, ContactForm, PrivacySettingsForm
@@ -74,28 +74,14 @@ def update_contact(ticket_id: int):
     form = ContactForm()
     if not form.validate_on_submit():
         abort(400)
-    customer: Customer = ticket.customer
     try:
-        identity.require_verified(ticket, current_user, "change contact details", "phone")
-        now = utcnow()
-        phone = normalize_phone(form.phone.data) if form.phone.data else None
-        email = normalize_email(form.email.data) if form.email.data else None
-        if _owned_by_another(customer, phone=phone, email=email):
-            db.session.rollback()
-            flash(
-                _(
-                    "That phone number or email address belongs to another customer. "
-                    "Check it with the customer, or ask an admin to merge the two."
-                ),
-                "error",
-            )
-            return _back(ticket)
-        if phone and phone != customer.phone:
-            customer.phone, customer.phone_changed_at = phone, now
-        if email and email != customer.email:
-            customer.email, customer.email_changed_at = email, now
-        if form.address.data:
-            customer.address = form.address.data.strip()
+        identity.change_contact(
+            ticket,
+            current_user,
+            phone=form.phone.data,
+            email=form.email.data,
+            address=form.address.data,
+        )
     except identity.VerificationRequired as error:
         db.session.commit()
         flash(str(error), "error")
@@ -104,30 +90,18 @@ def update_contact(ticket_id: int):
         db.session.rollback()
         flash(_("That phone number or email address is not valid."), "error")
         return _back(ticket)
-    audit.record(Actor.agent(current_user.id), "customer.contact_changed", ticket_id=ticket.id)
+    except identity.ContactTaken as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back(ticket)
     try:
         db.session.commit()
     except IntegrityError:  # another agent saved the same contact on another customer just now
         db.session.rollback()
-        flash(_("That phone number or email address belongs to another customer."), "error")
+        flash(str(identity.ContactTaken()), "error")
         return _back(ticket)
     flash(_("Contact details saved."), "info")
     return _back(ticket)
-
-
-def _owned_by_another(customer: Customer, *, phone: str | None, email: str | None) -> bool:
-    """A contact is unique to one customer: say so plainly instead of failing on commit."""
-    clauses = []
-    if phone and phone != customer.phone:
-        clauses.append(Customer.phone == phone)
-    if email and email != customer.email:
-        clauses.append(Customer.email == email)
-    if not clauses:
-        return False
-    return (
-        db.session.scalar(select(Customer.id).where(Customer.id != customer.id, or_(*clauses)))
-        is not None
-    )
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])

@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.base import JSONType, utcnow
+from app.models.enums import ArticleStatus
 
-ARTICLE_STATUSES = ("draft", "approved", "published", "retracted", "rejected")
+ARTICLE_STATUSES = tuple(ArticleStatus)
 
 
 class Article(db.Model):
@@ -24,7 +25,7 @@ class Article(db.Model):
     resolution: Mapped[str] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(64), default="general", index=True)
     language: Mapped[str] = mapped_column(String(8), default="en")
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=ArticleStatus.DRAFT.value)
     # Agent-only: where the draft came from and what the anonymizer removed.
     source_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), unique=True)
     redaction_report: Mapped[dict | None] = mapped_column(JSONType)

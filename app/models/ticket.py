@@ -9,10 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import JSONType, utcnow
+from app.models.enums import TICKET_CHANNELS, TicketStatus
 
-STATUSES = ("new", "open", "waiting", "resolved", "closed")
+STATUSES = tuple(TicketStatus)
 PRIORITIES = {0: "low", 1: "normal", 2: "high", 3: "urgent"}
-CHANNELS = ("email", "sms", "voice", "web")
+CHANNELS = TICKET_CHANNELS
 
 
 ACTIVE_SQL = "status IN ('new', 'open', 'waiting')"
@@ -37,7 +38,7 @@ class Ticket(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     subject: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(16), default="new")
+    status: Mapped[str] = mapped_column(String(16), default=TicketStatus.NEW.value)
     priority: Mapped[int] = mapped_column(default=1)
     channel: Mapped[str] = mapped_column(String(16))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
