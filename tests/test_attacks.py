@@ -23,12 +23,14 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import gunicorn.config
+import pyotp
 import pytest
 import requests
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
 from app.domain import replies
+from app.domain import two_factor as two_factor_domain
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
 from app.models import (
@@ -42,6 +44,7 @@ from app.models import (
     Customer,
     Message,
     OutboxItem,
+    RecoveryCode,
     Setting,
     Ticket,
 )
@@ -882,3 +885,91 @@ def test_an_idle_session_ends(app, live_server, make_agent):
         db.session.execute(update(AgentSession).values(last_seen_at=idle))
         db.session.commit()
     assert _replay(live_server, cookies) == 302
+
+
+# 3. Two-factor sign-in for agents -------------------------------------------------------
+
+
+def _enrol(client) -> tuple[str, list[str]]:
+    """Enrol through the pages; returns the secret and the recovery codes shown once."""
+    page = client.get("/account/two-factor")
+    assert page.status_code == 200 and "<svg" in page.text and "<script" not in page.text
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.text).group(1)
+    done = client.post(
+        "/account/two-factor",
+        data={"csrf_token": _csrf(page.text), "code": pyotp.TOTP(secret).now()},
+    )
+    codes = re.findall(r"<code>([0-9a-f]{6}-[0-9a-f]{6})</code>", done.text)
+    assert len(codes) == 10
+    return secret, codes
+
+
+def _password_step(client, password=PASSWORD):
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={"email": "agent@example.test", "password": password, "csrf_token": _csrf(page.text)},
+    )
+
+
+def _code_step(client, code):
+    page = client.get("/login/code")
+    return client.post("/login/code", data={"csrf_token": _csrf(page.text), "code": code})
+
+
+def test_with_two_factor_a_password_alone_opens_nothing(app, client, make_agent):
+    agent_id = make_agent()
+    support.login(client, "agent@example.test", PASSWORD)
+    secret, codes = _enrol(client)
+    with app.app_context():
+        agent = db.session.get(Agent, agent_id)
+        assert agent.totp_enabled_at is not None
+        stored = db.session.scalars(select(RecoveryCode.code_hash)).all()
+        assert len(stored) == 10 and not set(codes) & set(stored)  # hashed at rest
+    attacker = app.test_client()
+    step = _password_step(attacker)
+    assert step.status_code == 302 and step.headers["Location"].endswith("/login/code")
+    assert attacker.get("/agent/").status_code == 302  # the password alone: still logged out
+    assert _code_step(attacker, "000000").status_code == 401
+    # the owner: password + app code
+    owner = app.test_client()
+    _password_step(owner)
+    code = pyotp.TOTP(secret).at(time.time() + 30)  # the enrolment used this step's code
+    assert _code_step(owner, code).status_code == 302
+    assert owner.get("/agent/").status_code == 200
+    # the same code cannot be used twice (someone looking over the shoulder)
+    replay = app.test_client()
+    _password_step(replay)
+    assert _code_step(replay, code).status_code == 401
+    # a recovery code works once
+    lost_phone = app.test_client()
+    _password_step(lost_phone)
+    assert _code_step(lost_phone, codes[0]).status_code == 302
+    again = app.test_client()
+    _password_step(again)
+    assert _code_step(again, codes[0]).status_code == 401
+
+
+def test_two_factor_guesses_are_limited(app, make_agent):
+    make_agent()
+    with app.app_context():
+        agent = db.session.scalars(select(Agent)).one()
+        two_factor_domain.begin_enrolment(agent)
+        agent.totp_enabled_at = utcnow()
+        db.session.commit()
+    client = app.test_client()
+    _password_step(client)
+    statuses = [_code_step(client, f"{n:06d}").status_code for n in range(7)]
+    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
+
+
+def test_admins_can_require_two_factor_for_everyone(app, client, make_agent):
+    make_agent()
+    with app.app_context():
+        db.session.add(Setting(key="require_two_factor", value=True))
+        db.session.commit()
+    support.login(client, "agent@example.test", PASSWORD)
+    queue = client.get("/agent/")
+    assert queue.status_code == 302 and queue.headers["Location"].endswith("/account/two-factor")
+    _enrol(client)
+    assert client.get("/agent/").status_code == 200

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.agent import bp
 from app.agent.forms import AgentUpdateForm, CannedReplyForm, InviteAgentForm, SettingsForm
 from app.auth.decorators import admin_required
-from app.domain import audit, sessions, settings
+from app.domain import audit, sessions, settings, two_factor
 from app.domain.agents import AgentError, invite_agent, update_agent
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_phone
@@ -83,6 +83,18 @@ def admin_agent_logout_everywhere(agent_id: int):
     return redirect(url_for("agent.admin_agents"))
 
 
+@bp.post("/admin/agents/<int:agent_id>/reset-two-factor")
+@admin_required
+def admin_agent_reset_two_factor(agent_id: int):
+    """A lost phone: the agent logs in with the password and sets up a new app."""
+    agent = db.get_or_404(Agent, agent_id)
+    if AgentUpdateForm().csrf_token.validate(AgentUpdateForm()):
+        two_factor.disable(agent, current_user)
+        db.session.commit()
+        flash(_("Two-factor sign-in of %(name)s is reset.", name=agent.name), "info")
+    return redirect(url_for("agent.admin_agents"))
+
+
 @bp.route("/admin/canned", methods=["GET", "POST"])
 @admin_required
 def admin_canned():
@@ -121,6 +133,7 @@ def admin_settings():
         closing_hour=hours["close"],
         community_auto_publish=bool(settings.get("community_auto_publish", fresh=True)),
         sms_countries=", ".join(settings.get("sms_allowed_countries", fresh=True) or []),
+        require_two_factor=bool(settings.get("require_two_factor", fresh=True)),
     )
     if form.validate_on_submit():
         addresses = [
@@ -147,6 +160,7 @@ def admin_settings():
         settings.put("business_hours", {"open": opening, "close": closing})
         settings.put("community_auto_publish", bool(form.community_auto_publish.data))
         settings.put("sms_allowed_countries", countries)
+        settings.put("require_two_factor", bool(form.require_two_factor.data))
         audit.record(Actor.agent(current_user.id), "settings.updated")
         db.session.commit()
         flash(_("Saved."), "info")

@@ -7,13 +7,14 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 
 from app.auth import bp
 from app.auth.forms import LoginForm, LogoutForm, PasswordChangeForm
-from app.domain import attempts, audit, sessions
+from app.auth.signin import signed_in, start_pending
+from app.domain import attempts, audit, sessions, two_factor
 from app.domain.agents import MIN_PASSWORD_LENGTH
 from app.domain.audit import SYSTEM, Actor
 from app.extensions import db
@@ -59,7 +60,12 @@ def login():
         if agent is not None and agent.active and agent.check_password(form.password.data):
             attempts.reset(keys[0])
             attempts.refund(keys[1])
-            return _signed_in(agent, _safe_next(request.args.get("next")))
+            target = _safe_next(request.args.get("next"))
+            if two_factor.enabled(agent):
+                audit.record(Actor.agent(agent.id), "agent.password_ok")
+                db.session.commit()
+                return start_pending(agent, target)
+            return signed_in(agent, target)
         audit.record(SYSTEM, "agent.login_failed")
         db.session.commit()
         flash(_("That email and password do not match an active account."), "error")
@@ -67,18 +73,6 @@ def login():
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
-
-
-def _signed_in(agent: Agent, target: str):
-    """Start a server-side session for the agent and put its token in the cookie."""
-    token = sessions.start(agent.id)
-    audit.record(Actor.agent(agent.id), "agent.login")
-    db.session.commit()
-    session.clear()
-    login_user(agent)
-    session[SESSION_KEY] = token
-    session.permanent = True
-    return redirect(target)
 
 
 @bp.route("/logout", methods=["POST"])

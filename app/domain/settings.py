@@ -16,6 +16,7 @@ DEFAULTS: dict[str, object] = {
     "business_hours": {"open": 8, "close": 17},
     "community_auto_publish": False,  # publish drafts with zero flags without review
     "sms_allowed_countries": [],  # ISO codes we text; empty: the business's own region
+    "require_two_factor": False,  # every agent must sign in with a second factor
     # identity: which customer fields are private, and what each assurance level unlocks
     "identity_private_fields": ["email", "phone", "address", "account_number", "other_tickets"],
     "identity_unlocks": {
