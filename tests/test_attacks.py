@@ -44,6 +44,7 @@ from app.models import (
     Customer,
     Message,
     OutboxItem,
+    PasskeyCredential,
     RecoveryCode,
     Setting,
     Ticket,
@@ -973,3 +974,29 @@ def test_admins_can_require_two_factor_for_everyone(app, client, make_agent):
     assert queue.status_code == 302 and queue.headers["Location"].endswith("/account/two-factor")
     _enrol(client)
     assert client.get("/agent/").status_code == 200
+
+
+def test_a_forged_security_key_answer_is_refused(app, make_agent):
+    make_agent()
+    with app.app_context():
+        agent = db.session.scalars(select(Agent)).one()
+        two_factor_domain.begin_enrolment(agent)
+        agent.totp_enabled_at = utcnow()
+        db.session.add(
+            PasskeyCredential(agent_id=agent.id, credential_id="AAAA", public_key="AAAA", name="k")
+        )
+        db.session.commit()
+    client = app.test_client()
+    assert client.post("/login/passkey/options", headers={"X-CSRFToken": "x"}).status_code in (
+        400,
+        401,
+    )
+    _password_step(client)
+    token = _csrf(client.get("/login/code").text)
+    headers = {"X-CSRFToken": token}
+    options = client.post("/login/passkey/options", headers=headers)
+    assert options.status_code == 200 and options.json["allowCredentials"][0]["id"] == "AAAA"
+    forged = {"id": "AAAA", "rawId": "AAAA", "type": "public-key", "response": {}}
+    answer = client.post("/login/passkey", json={"credential": forged}, headers=headers)
+    assert answer.status_code == 401
+    assert client.get("/agent/").status_code == 302

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Length
 
 from app.auth import bp
 from app.auth.signin import PENDING_KEY, PENDING_SECONDS, signed_in
-from app.domain import attempts, audit, two_factor
+from app.domain import attempts, audit, passkeys, two_factor
 from app.domain.audit import SYSTEM
 from app.extensions import db
 from app.models import Agent
@@ -60,7 +60,8 @@ def two_factor_login():
         db.session.commit()
         flash(_("That code is not right. Please try again."), "error")
         status = 401
-    return render_template("auth/two_factor_login.html", form=form), status
+    has_keys = agent is not None and bool(passkeys.credentials(agent))
+    return render_template("auth/two_factor_login.html", form=form, has_passkeys=has_keys), status
 
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
@@ -81,7 +82,11 @@ def two_factor_setup():
         db.session.commit()
     if two_factor.enabled(agent):
         return render_template(
-            "auth/two_factor_setup.html", agent=agent, form=form, disable_form=DisableForm()
+            "auth/two_factor_setup.html",
+            agent=agent,
+            form=form,
+            disable_form=DisableForm(),
+            passkeys=passkeys.credentials(agent),
         )
     uri = two_factor.provisioning_uri(agent)
     return render_template(

@@ -23,7 +23,7 @@ from sqlalchemy import delete, or_, update
 from app.domain import audit, sessions, settings
 from app.domain.audit import Actor
 from app.extensions import db
-from app.models import Agent, RecoveryCode
+from app.models import Agent, PasskeyCredential, RecoveryCode
 from app.models.base import utcnow
 
 RECOVERY_CODES = 10
@@ -136,7 +136,9 @@ def verify(agent: Agent, code: str) -> str | None:
 
 
 def disable(agent: Agent, by: Agent) -> None:
-    """Turn the second factor off (the agent, or an admin for a lost phone)."""
+    """Turn the second factor off (the agent, or an admin for a lost phone); security keys
+    go with it, since the app and its recovery codes are their fallback."""
+    db.session.execute(delete(PasskeyCredential).where(PasskeyCredential.agent_id == agent.id))
     agent.totp_secret = None
     agent.totp_enabled_at = None
     agent.totp_last_step = None

@@ -6,7 +6,7 @@ from app.models.community import Article, ArticleVote
 from app.models.customer import Customer
 from app.models.identity import VerificationChallenge
 from app.models.outbox import OutboxItem
-from app.models.security import AgentSession, AttemptCounter, RecoveryCode
+from app.models.security import AgentSession, AttemptCounter, PasskeyCredential, RecoveryCode
 from app.models.settings import CannedReply, RateEvent, Setting
 from app.models.telephony import Call, CallbackRequest, WebhookReceipt
 from app.models.ticket import Attachment, Message, Ticket
@@ -25,6 +25,7 @@ __all__ = [
     "Customer",
     "Message",
     "OutboxItem",
+    "PasskeyCredential",
     "RateEvent",
     "RecoveryCode",
     "Setting",
