@@ -348,6 +348,8 @@ SV = {
     "Cannot scan? Type this key into the app instead:": "Går det inte att skanna? Skriv in den här nyckeln i appen i stället:",
     "Type the 6-digit code the app shows:": "Skriv den sexsiffriga kod som appen visar:",
     "Turn on two-factor sign-in": "Slå på tvåstegsinloggning",
+    "Not sent: this number is in a country we do not text (an admin can allow more countries in Settings).": "Inte skickat: numret är i ett land vi inte sms:ar till (en administratör kan tillåta fler länder under Inställningar).",
+    "Not sent: today's SMS budget is spent. It resets at midnight.": "Inte skickat: dagens sms-budget är slut. Den börjar om vid midnatt.",
     "Security key added.": "Säkerhetsnyckeln är tillagd.",
     "Security key removed.": "Säkerhetsnyckeln är borttagen.",
     "Touch your security key or confirm on your device.": "Rör vid säkerhetsnyckeln eller bekräfta på din enhet.",

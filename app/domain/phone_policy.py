@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import phonenumbers
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from app.domain import attempts, settings
+from app.domain.errors import DomainError
 from app.models.base import utcnow
 
 
-class DestinationRefused(ValueError):
+class DestinationRefused(DomainError):
     """We will not text this number (country not allowed, or today's budget is spent)."""
 
 
@@ -37,8 +39,10 @@ def destination_allowed(phone: str) -> bool:
 def check_destination(phone: str) -> None:
     if not destination_allowed(phone):
         raise DestinationRefused(
-            "Not sent: this number is in a country we do not text "
-            "(an admin can allow more countries in Settings)."
+            _l(
+                "Not sent: this number is in a country we do not text "
+                "(an admin can allow more countries in Settings)."
+            )
         )
 
 
@@ -48,4 +52,6 @@ def spend_sms(phone: str) -> None:
     check_destination(phone)
     budget = current_app.config["SMS_DAILY_BUDGET"]
     if not attempts.claim(f"sms-budget:{utcnow().date().isoformat()}", budget, 2 * 86400):
-        raise DestinationRefused("Not sent: today's SMS budget is spent. It resets at midnight.")
+        raise DestinationRefused(
+            _l("Not sent: today's SMS budget is spent. It resets at midnight.")
+        )
