@@ -68,6 +68,7 @@ def from_environment() -> dict:
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "helpdesk"),
         "OUTBOX_POLL_SECONDS": float(os.environ.get("OUTBOX_POLL_SECONDS", "0.5")),
         "OUTBOX_STALE_SECONDS": _int("OUTBOX_STALE_SECONDS", 600),
+        "OUTBOX_JOB_TIMEOUT": _int("OUTBOX_JOB_TIMEOUT", 60),
         "JOB_RETRY_INTERVALS": [
             int(x) for x in os.environ.get("JOB_RETRY_INTERVALS", "10,60,300").split(",") if x
         ],
@@ -141,9 +142,17 @@ def from_environment() -> dict:
             int(x) for x in os.environ.get("CALLBACK_RETRY_MINUTES", "15,60").split(",") if x
         ],
         "CALLBACK_LIMIT_PER_PHONE_PER_HOUR": _int("CALLBACK_LIMIT_PER_PHONE_PER_HOUR", 3),
-        "CALLBACK_LIMIT_PER_IP_PER_HOUR": _int("CALLBACK_LIMIT_PER_IP_PER_HOUR", 10),
         # "Was this helpful?" votes per article per network address per day (cookie or not).
         "VOTES_PER_ADDRESS_PER_DAY": _int("VOTES_PER_ADDRESS_PER_DAY", 3),
+        # Per client address: a script sends many a minute; people sharing one address (a
+        # library, a care home, a mobile operator's NAT) send a few an hour between them.
+        "CALLBACK_LIMIT_PER_IP_PER_MINUTE": _int("CALLBACK_LIMIT_PER_IP_PER_MINUTE", 5),
+        "CALLBACK_LIMIT_PER_IP_PER_HOUR": _int("CALLBACK_LIMIT_PER_IP_PER_HOUR", 60),
+        # How many proxies (nginx, a load balancer) sit in front of gunicorn and set
+        # X-Forwarded-For/-Proto/-Host; 0 = none, the socket address is the client.
+        "TRUSTED_PROXY_COUNT": _int("TRUSTED_PROXY_COUNT", 0),
+        "BUSINESS_COUNTRY": os.environ.get("BUSINESS_COUNTRY", ""),
+        "BUSINESS_PHONE": os.environ.get("BUSINESS_PHONE", ""),
     }
 
 

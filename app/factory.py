@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import features, models  # noqa: F401  (models: register the schema)
 from app.agent import bp as agent_bp
@@ -50,6 +51,14 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     check_production_safety(app.config)
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if proxies > 0:
+        # Behind nginx -> gunicorn every request comes from the proxy: trust exactly the
+        # configured number of hops for the client address, scheme and host (never more,
+        # or a client could choose its own address by sending X-Forwarded-For).
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies
+        )
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", translation_directories())
 

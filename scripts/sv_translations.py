@@ -362,6 +362,55 @@ SV = {
     "The key was not added. Please try again.": "Nyckeln lades inte till. Försök igen.",
     "Add a security key or passkey": "Lägg till en säkerhetsnyckel eller passkey",
     "Adding a security key needs JavaScript in this browser.": "För att lägga till en säkerhetsnyckel behövs JavaScript i den här webbläsaren.",
+    # issue 21: public answers
+    "Public question (a short neutral question anyone could ask)": "Publik fråga (en kort neutral fråga som vem som helst kunde ställa)",
+    "Public answer: the steps that solved it (empty: the summary above, without greeting)": "Publikt svar: stegen som löste det (tomt: sammanfattningen ovan, utan hälsning)",
+    "Sent back to review: it is no longer public.": "Skickat tillbaka för granskning: det är inte längre publikt.",
+    "For the public community answers": "För de publika svaren",
+    "Only this question and answer can become public, after review. Write no names or personal details.": "Bara den här frågan och det här svaret kan bli publika, efter granskning. Skriv inga namn eller personuppgifter.",
+    "Answer": "Svar",
+    "Checked by our support team, %(date)s": "Granskat av vår kundtjänst, %(date)s",
+    "Back for a new check": "Tillbaka för ny granskning",
+    "flagged": "flaggade",
+    "reason": "skäl",
+    "This answer is no longer available": "Det här svaret finns inte längre",
+    "Our support team is checking whether this answer is still right. Until then we do not show it, so that nobody follows old advice.": "Vår kundtjänst kontrollerar om svaret fortfarande stämmer. Till dess visar vi det inte, så att ingen följer gamla råd.",
+    "We withdrew this answer because it is out of date or was not right.": "Vi har dragit tillbaka svaret eftersom det är inaktuellt eller inte stämde.",
+    "The current answer:": "Det aktuella svaret:",
+    "A person can help you with your question:": "En person kan hjälpa dig med din fråga:",
+    "Sent back because": "Tillbakaskickat eftersom",
+    "Only the question and the answer below are published. Check that nothing can identify anyone: removed parts are struck through, words our checker does not know are marked and numbered.": "Bara frågan och svaret nedan publiceras. Kontrollera att inget kan avslöja vem någon är: borttagna delar är överstrukna, ord som vår kontroll inte känner igen är markerade och numrerade.",
+    "Question": "Fråga",
+    "What the agent wrote (agents only)": "Vad handläggaren skrev (bara för handläggare)",
+    "Flagged words": "Flaggade ord",
+    "Decide for each word: keep it if anyone may read it, or redact it.": "Bestäm för varje ord: behåll det om vem som helst får läsa det, annars ta bort det.",
+    ("%(num)d word still needs a decision.", "%(num)d words still need a decision."): (
+        "%(num)d ord behöver fortfarande ett beslut.",
+        "%(num)d ord behöver fortfarande ett beslut.",
+    ),
+    "Keep": "Behåll",
+    "Redact": "Ta bort",
+    "Replaced by a newer answer (its address, optional)": "Ersatt av ett nyare svar (dess adress, frivilligt)",
+    "A newer ticket shows this answer is wrong (ticket reference)": "Ett nyare ärende visar att svaret är fel (ärendets referens)",
+    "Send back to review": "Skicka tillbaka för granskning",
+    ("%(num)d answer found", "%(num)d answers found"): (
+        "%(num)d svar hittades",
+        "%(num)d svar hittades",
+    ),
+    "Decide for every flagged word first: keep it or redact it.": "Bestäm först för varje flaggat ord: behåll det eller ta bort det.",
+    "No ticket with that reference.": "Det finns inget ärende med den referensen.",
+    "Check public answers again after this many days (0: never)": "Granska publika svar igen efter så här många dagar (0: aldrig)",
+    "Send an answer back to review after this many “did not help” votes (0: never)": "Skicka tillbaka ett svar för granskning efter så här många ”hjälpte inte”-röster (0: aldrig)",
+    "A word is site vocabulary when this many different customers used it": "Ett ord hör till webbplatsens ordförråd när så här många olika kunder har använt det",
+    "Product words the checker may accept in public answers (one per line)": "Produktord som kontrollen får godta i publika svar (ett per rad)",
+    "it was checked long ago": "det granskades för länge sedan",
+    "readers said it did not help": "läsare sa att det inte hjälpte",
+    "a newer ticket contradicts it": "ett nyare ärende motsäger det",
+    "it was written before public answers were checked this way": "det skrevs innan publika svar granskades på det här sättet",
+    ("%(num)d person found this helpful", "%(num)d people found this helpful"): (
+        "%(num)d person tyckte att det hjälpte",
+        "%(num)d personer tyckte att det hjälpte",
+    ),
     # issue 12: domain errors (DomainError messages) and the error page
     "That is not allowed.": "Det går inte.",
     "That did not work": "Det gick inte",
@@ -393,6 +442,94 @@ SV = {
     "A %(old)s ticket cannot become %(new)s.": "Ett ärende med status %(old)s kan inte få status %(new)s.",
     "Please write a short summary of how this was resolved.": "Skriv en kort sammanfattning av hur det löstes.",
     "Priority must be low, normal, high or urgent.": "Prioriteten måste vara låg, normal, hög eller brådskande.",
+    # --- issue 13: customers who are not comfortable online ---
+    "You are verified. The person helping you can see this now. You do not need to do anything "
+    "more.": "Du är bekräftad. Den som hjälper dig ser det nu. Du behöver inte göra något mer.",
+    "The code has 6 digits. Please type all 6 digits; spaces and dashes are fine.": "Koden har "
+    "6 siffror. Skriv alla 6 siffrorna; mellanslag och bindestreck går bra.",
+    "For example 461 464. Spaces and dashes are fine.": "Till exempel 461 464. Mellanslag och "
+    "bindestreck går bra.",
+    "There is a problem": "Något behöver rättas",
+    "Error:": "Fel:",
+    "today": "i dag",
+    "tomorrow": "i morgon",
+    "on %(day)s": "%(day)s",
+    "%(day)s between %(start)s and %(end)s": "%(day)s mellan %(start)s och %(end)s",
+    "We will call you as soon as we are open again.": "Vi ringer dig så snart vi har öppet igen.",
+    "We are open now; we will call you %(when)s.": "Vi har öppet nu; vi ringer dig %(when)s.",
+    "We are closed now; we will call you %(when)s.": "Vi har stängt nu; vi ringer dig %(when)s.",
+    "Monday": "måndag",
+    "Tuesday": "tisdag",
+    "Wednesday": "onsdag",
+    "Thursday": "torsdag",
+    "Friday": "fredag",
+    "Saturday": "lördag",
+    "Sunday": "söndag",
+    "We are closed.": "Vi har stängt.",
+    "%(first)s to %(last)s": "%(first)s till %(last)s",
+    "Today": "I dag",
+    "Tomorrow": "I morgon",
+    "morning": "förmiddag",
+    "afternoon": "eftermiddag",
+    "%(day)s, %(part)s (%(start)s–%(end)s)": "%(day)s, %(part)s (%(start)s–%(end)s)",
+    "As soon as possible (we are open now)": "Så snart som möjligt (vi har öppet nu)",
+    "As soon as we open (%(when)s)": "Så snart vi öppnar (%(when)s)",
+    "As soon as we open": "Så snart vi öppnar",
+    "A phone number has only digits. Please write it without letters.": "Ett telefonnummer har "
+    "bara siffror. Skriv det utan bokstäver.",
+    "That time has passed. Please choose another time.": "Den tiden har passerat. Välj en annan "
+    "tid.",
+    "The phone network reported a failure. Check the number, then press Call now again, or call "
+    "from your own phone and record the outcome.": "Telefonnätet rapporterade ett fel. Kontrollera "
+    "numret och tryck Ring nu igen, eller ring från din egen telefon och skriv in hur det gick.",
+    "Our phone service refused it. Check your own phone number in your profile, then press Call "
+    "now again, or call from your own phone and record the outcome.": "Vår telefontjänst nekade "
+    "samtalet. Kontrollera ditt eget nummer i din profil och tryck Ring nu igen, eller ring från "
+    "din egen telefon och skriv in hur det gick.",
+    "The first try failed; we are trying again.": "Första försöket misslyckades; vi försöker igen.",
+    "waiting to be placed": "väntar på att kopplas",
+    "ringing your phone": "ringer din telefon",
+    "ringing": "ringer",
+    "in progress": "pågår",
+    "finished": "avslutat",
+    "busy": "upptaget",
+    "no answer": "inget svar",
+    "cancelled": "avbrutet",
+    "Call us": "Ring oss",
+    "open %(hours)s": "öppet %(hours)s",
+    "Number to call": "Nummer att ringa",
+    "Same number as customer %(name)s": "Samma nummer som kunden %(name)s",
+    "A hint only, like caller ID: the web form does not prove who typed the number. Verify before "
+    "you share anything private.": "Bara en ledtråd, som nummerpresentation: webbformuläret visar "
+    "inte vem som skrev numret. Bekräfta identiteten innan du delar något privat.",
+    "Not on file": "Saknas",
+    "The call could not be placed.": "Samtalet kunde inte kopplas.",
+    "Please try again in a few minutes": "Försök igen om några minuter",
+    "Very many requests came from this connection just now, so we did not save this one. Please "
+    "send the form again in a few minutes.": "Väldigt många förfrågningar kom från den här "
+    "uppkopplingen just nu, så vi sparade inte den här. Skicka formuläret igen om några minuter.",
+    "Or call us:": "Eller ring oss:",
+    "We will call you %(when)s.": "Vi ringer dig %(when)s.",
+    "We will also send you a text message with your reference. When we call, our number shows as "
+    "%(number)s.": "Vi skickar också ett sms med ditt ärendenummer. När vi ringer visas vårt "
+    "nummer som %(number)s.",
+    "We already have your request": "Vi har redan din förfrågan",
+    "Good news: we already have your request": "Goda nyheter: vi har redan din förfrågan",
+    "We will call this number %(when)s.": "Vi ringer det här numret %(when)s.",
+    "You do not need to send the form again. When we call, our number shows as %(number)s.": "Du "
+    "behöver inte skicka formuläret igen. När vi ringer visas vårt nummer som %(number)s.",
+    "We cannot find that page": "Vi hittar inte sidan",
+    "The address may be mistyped, or the page has moved.": "Adressen kan vara felskriven, eller "
+    "så har sidan flyttats.",
+    "This page is no longer here": "Den här sidan finns inte längre",
+    "What was here has been taken away on purpose.": "Det som fanns här har tagits bort med "
+    "avsikt.",
+    "Something went wrong on our side": "Något gick fel hos oss",
+    "It is not your fault. Please try again in a few minutes.": "Det är inte ditt fel. Försök "
+    "igen om några minuter.",
+    "Go to the start page": "Gå till startsidan",
+    # --- merge of issues 12 and 13 ---
+    "That time has passed or we are closed then. Choose another time.": "Den tiden har passerat eller så har vi stängt då. Välj en annan tid.",
 }
 
 

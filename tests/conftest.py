@@ -104,6 +104,7 @@ def app(migrated, tmp_path, queue_name, mail_sink, twilio_stub):
     use_app(application)
     with application.app_context():
         support.wipe_database()
+        support.always_open()
     yield application
     with application.app_context():
         db.session.remove()
@@ -141,6 +142,7 @@ def mail_sink() -> Iterator[support.MailSink]:
 @pytest.fixture(autouse=True)
 def _clear_mail(mail_sink):
     mail_sink.messages.clear()
+    mail_sink.delay = 0.0
 
 
 @pytest.fixture(scope="session")

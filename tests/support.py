@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import socket
@@ -48,6 +49,7 @@ def test_config(database_url: str, data_dir: Path) -> dict:
         "JOB_RETRY_INTERVALS": [0, 0],
         "TWILIO_AUTH_TOKEN": "test-auth-token",
         "SERVER_NAME": None,
+        "BUSINESS_COUNTRY": "none",  # no public holidays in tests unless a test asks
     }
 
 
@@ -56,6 +58,13 @@ def wipe_database() -> None:
     settings.clear_cache()
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(delete(table))
+    db.session.commit()
+
+
+def always_open() -> None:
+    """Tests run at any hour and on any day: open round the clock, no public holidays,
+    unless a test sets its own hours (tests/test_hours.py does)."""
+    settings.put("business_hours", {"open": 0, "close": 24, "days": list(range(7))})
     db.session.commit()
 
 
@@ -108,6 +117,8 @@ class _SinkHandler:
                 "message": message,
             }
         )
+        if self.sink.delay:  # a slow relay: the message is in, the 250 is not said yet
+            await asyncio.sleep(self.sink.delay)
         return "250 OK"
 
 
@@ -117,6 +128,7 @@ class MailSink:
     def __init__(self) -> None:
         self.port = free_port()
         self.messages: list[dict] = []
+        self.delay = 0.0
         self.controller = Controller(_SinkHandler(self), hostname="127.0.0.1", port=self.port)
 
     def start(self) -> None:

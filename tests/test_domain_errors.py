@@ -84,9 +84,9 @@ def test_stored_values_of_the_enums_are_the_old_strings():
 
 
 def test_an_escaping_domain_error_is_flashed_back_in_the_visitors_language(
-    tmp_path, compiled_translations
+    tmp_path, compiled_translations, migrated
 ):
-    config = support.test_config(f"sqlite:///{tmp_path}/x.db", tmp_path)
+    config = support.test_config(migrated, tmp_path)
     application = create_app({**config, "WTF_CSRF_ENABLED": False})
 
     @application.post("/test-refusal")

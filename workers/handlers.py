@@ -8,13 +8,13 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Callable
 
-from app.adapters.smtp import send
 from app.domain.mail import compose_reply
 from app.domain.phone_policy import DestinationRefused
 from app.extensions import db
 from app.models import Message, OutboxItem
 from app.models.base import utcnow
 from workers import acknowledgements
+from workers.outgoing import send_once
 from workers.telephony import deliver_sms
 
 
@@ -24,12 +24,13 @@ class Undeliverable(Exception):
 
 
 def deliver_email(message: Message) -> None:
+    """Once, end to end: see workers.outgoing (a rerun after a crash does not send twice)."""
     try:
         mail = compose_reply(message)
     except (ValueError, UnicodeError) as error:
         raise Undeliverable("The email could not be composed.") from error
     try:
-        send(mail)
+        send_once(message, mail)
     except smtplib.SMTPRecipientsRefused as error:
         raise Undeliverable("The mail server refused the address.") from error
 
@@ -70,9 +71,9 @@ def on_final_failure(item: OutboxItem) -> None:
     """Retries are used up: an agent's reply must not keep saying "queued"."""
     if item.topic == "message.deliver":
         message = db.session.get(Message, (item.payload or {}).get("message_id"))
-        if message is not None and message.delivery_status == "queued":
+        if message is not None and message.delivery_status in ("queued", "sending"):
             mark_failed(message, "Sending failed after several tries.")
 
 
 def acknowledge(payload: dict, item: OutboxItem) -> None:
-    acknowledgements.send_acknowledgement(payload["ticket_id"], payload["message_id"])
+    acknowledgements.send_acknowledgement(payload["ticket_id"], payload["message_id"], item.id)

@@ -9,15 +9,16 @@ from __future__ import annotations
 from flask import current_app
 
 from app.adapters import twilio_rest
-from app.domain.callbacks import queue_position
+from app.domain import hours
+from app.domain.callbacks import describe_callback
+from app.domain.contacts import format_phone
 from app.domain.phone_policy import DestinationRefused
 from app.extensions import db
-from app.models import Agent, Call, CallbackRequest, Message, OutboxItem
+from app.models import Agent, Call, CallbackRequest, Customer, Message, OutboxItem
 
 CONFIRM = {
-    "en": "We will call you back. Reference {ref}. You are number {pos} in line. "
-    "Our number: {number}.",
-    "sv": "Vi ringer upp dig. Ärende {ref}. Du är nummer {pos} i kön. Vårt nummer: {number}.",
+    "en": "We will call you {when}. Reference {ref}. Our number: {number}. Open {hours}.",
+    "sv": "Vi ringer dig {when}. Ärende {ref}. Vårt nummer: {number}. Öppet {hours}.",
 }
 GAVE_UP = {
     "en": "We tried to call you about {ref} but could not reach you. Reply CALL to try again.",
@@ -39,9 +40,17 @@ def deliver_sms(message: Message) -> None:
     )
 
 
-def _sms_to_customer(ticket, body: str, kind: str) -> None:
+def _sms_to_customer(ticket, body: str, kind: str, to: str | None = None) -> None:
+    """Text the customer (or `to`, the number a callback request gave), unless STOP was sent
+    from that number by anyone on file."""
     customer = ticket.customer
-    if customer.sms_opted_out or not customer.phone:
+    to = customer.phone or to
+    if customer.sms_opted_out or not to:
+        return
+    opted_out = db.session.scalar(
+        db.select(Customer.id).where(Customer.phone == to, Customer.sms_opted_out.is_(True))
+    )
+    if opted_out:
         return
     already = db.session.scalar(
         db.select(Message.id).where(
@@ -54,7 +63,7 @@ def _sms_to_customer(ticket, body: str, kind: str) -> None:
         ticket=ticket,
         direction="out",
         channel="sms",
-        recipient=customer.phone,
+        recipient=to,
         body_text=body,
         delivery_status="queued",
         meta={"kind": kind},
@@ -62,7 +71,7 @@ def _sms_to_customer(ticket, body: str, kind: str) -> None:
     db.session.add(message)
     db.session.flush()
     try:
-        sid = twilio_rest.send_sms(customer.phone, body, status_callback=_status_url())
+        sid = twilio_rest.send_sms(to, body, status_callback=_status_url())
     except DestinationRefused as error:
         message.delivery_status, message.delivery_error = "failed", str(error)
         return
@@ -77,10 +86,11 @@ def confirm_callback(payload: dict, item: OutboxItem) -> None:
     language = "sv" if callback.customer.language == "sv" else "en"
     body = CONFIRM[language].format(
         ref=callback.ticket.reference,
-        pos=queue_position(callback),
-        number=current_app.config["TWILIO_NUMBER"],
+        when=describe_callback(callback, language),
+        number=format_phone(current_app.config["TWILIO_NUMBER"]),
+        hours=hours.opening_hours_text(language),
     )
-    _sms_to_customer(callback.ticket, body, f"callback-confirm-{callback.id}")
+    _sms_to_customer(callback.ticket, body, f"callback-confirm-{callback.id}", callback.phone)
 
 
 def tell_we_tried(payload: dict, item: OutboxItem) -> None:
@@ -89,7 +99,7 @@ def tell_we_tried(payload: dict, item: OutboxItem) -> None:
         return
     language = "sv" if callback.customer.language == "sv" else "en"
     body = GAVE_UP[language].format(ref=callback.ticket.reference)
-    _sms_to_customer(callback.ticket, body, f"callback-gave-up-{callback.id}")
+    _sms_to_customer(callback.ticket, body, f"callback-gave-up-{callback.id}", callback.phone)
 
 
 def place_call(payload: dict, item: OutboxItem) -> None:

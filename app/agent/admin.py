@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.agent import bp
 from app.agent.forms import AgentUpdateForm, CannedReplyForm, InviteAgentForm, SettingsForm
 from app.auth.decorators import admin_required
-from app.domain import audit, sessions, settings, two_factor
+from app.domain import audit, community, sessions, settings, two_factor
 from app.domain.agents import AgentError, invite_agent, update_agent
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_phone
@@ -134,6 +134,10 @@ def admin_settings():
         community_auto_publish=bool(settings.get("community_auto_publish", fresh=True)),
         sms_countries=", ".join(settings.get("sms_allowed_countries", fresh=True) or []),
         require_two_factor=bool(settings.get("require_two_factor", fresh=True)),
+        community_review_after_days=settings.get("community_review_after_days", fresh=True),
+        community_not_helpful_limit=settings.get("community_not_helpful_limit", fresh=True),
+        community_vocabulary_customers=settings.get("community_vocabulary_customers", fresh=True),
+        community_glossary="\n".join(settings.get("community_glossary", fresh=True) or []),
     )
     if form.validate_on_submit():
         addresses = [
@@ -161,6 +165,16 @@ def admin_settings():
         settings.put("community_auto_publish", bool(form.community_auto_publish.data))
         settings.put("sms_allowed_countries", countries)
         settings.put("require_two_factor", bool(form.require_two_factor.data))
+        for key in (
+            "community_review_after_days",
+            "community_not_helpful_limit",
+            "community_vocabulary_customers",
+        ):
+            value = getattr(form, key).data
+            settings.put(key, max(0, value) if value is not None else settings.DEFAULTS[key])
+        glossary = [w.strip() for w in form.community_glossary.data.splitlines() if w.strip()]
+        settings.put("community_glossary", glossary[:2000])
+        community.clear_vocabulary_cache()
         audit.record(Actor.agent(current_user.id), "settings.updated")
         db.session.commit()
         flash(_("Saved."), "info")

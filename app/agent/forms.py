@@ -42,6 +42,14 @@ class StatusForm(VersionedForm):
     summary = TextAreaField(
         _l("How was it resolved? (one or two sentences)"), validators=[Length(max=4000)]
     )
+    public_question = TextAreaField(
+        _l("Public question (a short neutral question anyone could ask)"),
+        validators=[Length(max=1000)],
+    )
+    public_answer = TextAreaField(
+        _l("Public answer: the steps that solved it (empty: the summary above, without greeting)"),
+        validators=[Length(max=4000)],
+    )
 
 
 class ClaimForm(VersionedForm):
@@ -102,6 +110,21 @@ class SettingsForm(FlaskForm):
     sms_countries = StringField(
         _l("Countries we text and call back (two-letter codes, e.g. SE, NO)"),
         validators=[Optional(), Length(max=200)],
+    )
+    community_review_after_days = IntegerField(
+        _l("Check public answers again after this many days (0: never)"),
+        validators=[Optional()],
+    )
+    community_not_helpful_limit = IntegerField(
+        _l("Send an answer back to review after this many “did not help” votes (0: never)"),
+        validators=[Optional()],
+    )
+    community_vocabulary_customers = IntegerField(
+        _l("A word is site vocabulary when this many different customers used it"),
+        validators=[Optional()],
+    )
+    community_glossary = TextAreaField(
+        _l("Product words the checker may accept in public answers (one per line)")
     )
 
 

@@ -20,7 +20,7 @@ from app.agent.forms import (
     ReplyForm,
     StatusForm,
 )
-from app.domain import callbacks, replies, tickets
+from app.domain import callbacks, community, replies, tickets
 from app.domain import queue as work_queue
 from app.domain.audit import Actor
 from app.domain.errors import DomainError
@@ -106,7 +106,10 @@ def ticket(ticket_id: int):
         attachments=by_message,
         reply_form=reply_form,
         note_form=NoteForm(version=ticket.version),
-        status_form=StatusForm(version=ticket.version),
+        status_form=StatusForm(
+            version=ticket.version,
+            public_question=ticket.public_question or community.prefill_question(ticket.subject),
+        ),
         claim_form=ClaimForm(version=ticket.version),
         priority_form=PriorityForm(version=ticket.version, priority=str(ticket.priority)),
         canned_replies=db.session.scalars(select(CannedReply).order_by(CannedReply.title)).all(),
@@ -195,6 +198,18 @@ def note(ticket_id: int):
     )
 
 
+def _change_status(ticket, form):
+    if form.status.data == "resolved":  # what the public community answer will say
+        community.set_public_text(ticket, form.public_question.data, form.public_answer.data)
+    return tickets.change_status(
+        ticket,
+        form.status.data,
+        Actor.agent(current_user.id),
+        resolution_summary=form.summary.data,
+        expected_version=_expected_version(form),
+    )
+
+
 @bp.post("/tickets/<int:ticket_id>/status")
 def status(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
@@ -202,13 +217,7 @@ def status(ticket_id: int):
     return _act(
         ticket,
         form,
-        lambda: tickets.change_status(
-            ticket,
-            form.status.data,
-            Actor.agent(current_user.id),
-            resolution_summary=form.summary.data,
-            expected_version=_expected_version(form),
-        ),
+        lambda: _change_status(ticket, form),
         _("Status changed."),
     )
 

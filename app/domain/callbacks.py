@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
-from app.domain import audit, outbox
+from app.domain import audit, hours, outbox
 from app.domain.audit import SYSTEM, Actor
 from app.domain.errors import DomainError
 from app.domain.intake import InboundMessage, intake
@@ -35,12 +35,22 @@ class CallbackError(DomainError):
 
 
 def window_bounds(window: str, now: datetime | None = None) -> tuple[datetime, datetime | None]:
-    """UTC start/end of a preferred window, in the business's own time zone."""
-    if window not in CALLBACK_WINDOWS:
-        raise CallbackError(_l("Unknown time window."))
+    """UTC start/end of a preferred window, in the business's own time zone and hours.
+
+    "asap" starts now while we are open, else when we next open (a request at 23:40 is not
+    due, and not first in the queue, before the morning). Dated windows ("2026-11-27_morning",
+    as the form offers them from `hours.next_windows`) must still be ahead."""
     now = now or utcnow()
     if window == "asap":
-        return now, None
+        if hours.is_open(now):
+            return now, None
+        first = hours.first_call_window(now)
+        return (first.start if first else now), None
+    dated = hours.window_by_key(window, now)
+    if dated is not None:
+        return max(dated.start, now), dated.end
+    if window not in CALLBACK_WINDOWS:
+        raise CallbackError(_l("That time has passed or we are closed then. Choose another time."))
     zone = ZoneInfo(current_app.config["BUSINESS_TIMEZONE"])
     day_name, part = window.split("_")
     local_now = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
@@ -115,6 +125,90 @@ def request_callback(
     return callback
 
 
+def pending_for_phone(phone: str) -> CallbackRequest | None:
+    """A request to call this number that is still waiting (a repeat is good news, not new work)."""
+    return db.session.scalar(
+        select(CallbackRequest)
+        .where(CallbackRequest.phone == phone, CallbackRequest.status.in_(("pending", "dialing")))
+        .order_by(CallbackRequest.id.desc())
+        .limit(1)
+    )
+
+
+def request_from_public_form(
+    *,
+    phone: str,
+    name: str,
+    window: str = "asap",
+    topic: str | None = None,
+    language: str | None = None,
+) -> CallbackRequest:
+    """The public web form: it proves nothing about who is typing, so it always opens a new
+    ticket and never changes a stored customer. When the number is already a customer's, the
+    new request belongs to a new customer record and carries a hint for the agent ("same
+    number as customer X"), like caller ID: shown, never trusted."""
+    topic = single_line(topic, 200) or None  # a typed CR/LF must never reach a mail header
+    name = single_line(name, 120)
+    start, end = window_bounds(window)
+    owner = db.session.scalar(select(Customer).where(Customer.phone == phone))
+    meta: dict = {"kind": "callback_request", "window": window, "phone": phone}
+    if owner is not None:
+        meta["same_number_as_customer"] = owner.id
+    when = {"asap": "as soon as possible"}.get(window, window.replace("_", " "))
+    result = intake(
+        InboundMessage(
+            channel="web",
+            body_text=f"Please call me back ({when})." + (f" Topic: {topic}" if topic else ""),
+            subject=topic or "Callback request",
+            sender_phone=None if owner is not None else phone,
+            sender_name=name,
+            language=language,
+            priority=2,
+            meta=meta,
+        )
+    )
+    callback = CallbackRequest(
+        ticket=result.ticket,
+        customer=result.ticket.customer,
+        phone=phone,
+        window=window,
+        window_start=start,
+        window_end=end,
+        topic=topic,
+        source="web",
+    )
+    db.session.add(callback)
+    db.session.flush()
+    audit.record(
+        SYSTEM,
+        "callback.requested",
+        ticket_id=result.ticket.id,
+        source="web",
+        same_number_as_customer=meta.get("same_number_as_customer"),
+    )
+    outbox.enqueue("callback.confirm", callback_id=callback.id)
+    return callback
+
+
+def describe_callback(callback: CallbackRequest, locale: str = "en") -> str:
+    """When we will call, in words: "tomorrow between 8 and 12", "today between 14 and 17"."""
+    now = utcnow()
+    start = max(callback.window_start, now)
+    for window in hours.next_windows(now, 8):
+        if window.end > start:
+            return hours.describe_window(window, now, locale)
+    return hours.describe_next_call(now, locale)
+
+
+def same_number_hint(ticket: Ticket) -> Customer | None:
+    """The existing customer whose number a public-form request used (a hint, not a match)."""
+    for message in ticket.messages:
+        owner_id = (message.meta or {}).get("same_number_as_customer")
+        if owner_id:
+            return db.session.get(Customer, owner_id)
+    return None
+
+
 def due_clause(now: datetime):
     """Pending callbacks whose window has begun and whose retry time (if any) has come."""
     return and_(
@@ -167,18 +261,19 @@ def pending_callback(ticket: Ticket) -> CallbackRequest | None:
 def start_call(ticket: Ticket, agent: Agent) -> Call:
     """Click-to-call: ring the agent's own phone, then dial the customer (from a job)."""
     customer: Customer = ticket.customer
-    if not customer.phone:
+    callback = pending_callback(ticket)
+    to_number = customer.phone or (callback.phone if callback else None)
+    if not to_number:
         raise CallbackError(_l("This customer has no phone number on file."))
     if not agent.phone:
         raise CallbackError(_l("Add your own phone number to your profile to call from here."))
-    callback = pending_callback(ticket)
     call = Call(
         ticket_id=ticket.id,
         callback_id=callback.id if callback else None,
         agent_id=agent.id,
         direction="out",
         from_number=current_app.config["TWILIO_NUMBER"],
-        to_number=customer.phone,
+        to_number=to_number,
         status="queued",
     )
     db.session.add(call)

@@ -17,6 +17,14 @@ class InvalidContact(DomainError):
     """A phone number or email address that cannot be used to reach anyone."""
 
 
+class PhoneHasLetters(InvalidContact):
+    """Letters in a phone number: phonenumbers would turn "ABC" into 222 (a vanity number),
+    which is never what a customer meant when typing a number for us to call."""
+
+
+_LETTER = re.compile(r"[^\W\d_]")
+
+
 def normalize_email(raw: str) -> str:
     """Lower-cased bare address (display name dropped); raises InvalidContact.
 
@@ -32,6 +40,8 @@ def normalize_email(raw: str) -> str:
 
 def normalize_phone(raw: str, default_region: str = "SE") -> str:
     """E.164 form (+46701234567); raises InvalidContact for impossible numbers."""
+    if _LETTER.search(raw or ""):
+        raise PhoneHasLetters("letters in a phone number")
     try:
         number = phonenumbers.parse((raw or "").strip(), default_region)
     except phonenumbers.NumberParseException as exc:
@@ -39,6 +49,24 @@ def normalize_phone(raw: str, default_region: str = "SE") -> str:
     if not phonenumbers.is_valid_number(number):
         raise InvalidContact(_l("That is not a valid phone number."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def format_phone(phone: str | None, default_region: str = "SE") -> str:
+    """A number as people read it aloud: national form at home ("08-500 000 00"),
+    international form otherwise ("+44 20 7946 0000")."""
+    if not phone:
+        return ""
+    try:
+        number = phonenumbers.parse(phone, default_region)
+    except phonenumbers.NumberParseException:
+        return phone
+    region = phonenumbers.region_code_for_number(number)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if region == default_region
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
 
 
 def mask_email(email: str | None) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -230,6 +231,17 @@ def refuse_send(challenge: VerificationChallenge, reason: str) -> None:
     audit.record(SYSTEM, "identity.refused", ticket_id=challenge.ticket_id, reason=reason[:200])
 
 
+CODE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.]+")
+
+
+def clean_code(raw: str | None) -> str | None:
+    """The 6 digits of a code as people type or read it ("461 464", "461-464"), else None.
+
+    A malformed entry is not checked against the code, so it never burns one of the tries."""
+    digits = CODE_SEPARATORS.sub("", raw or "")
+    return digits if len(digits) == 6 and digits.isascii() and digits.isdigit() else None
+
+
 def check_code(
     customer: Customer,
     code: str,
@@ -240,7 +252,7 @@ def check_code(
     challenge: VerificationChallenge | None = None,
 ) -> Ticket:
     """Verify `code` against the customer's live challenge. Raises IdentityError when wrong."""
-    code = (code or "").strip().replace(" ", "")
+    code = clean_code(code) or (code or "").strip().replace(" ", "")
     now = utcnow()
     if is_locked(customer):
         raise IdentityError(_l("Too many wrong codes: an admin must unlock this customer."))

@@ -7,6 +7,7 @@ identity service first (`identity.answer_sms_code`): it may be a verification co
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sqlalchemy import select
 
@@ -17,10 +18,23 @@ from app.extensions import db
 from app.models import Customer, Message, Ticket
 from app.models.base import utcnow
 
-STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "SLUTA"}
-START_WORDS = {"START", "UNSTOP", "YES", "BÖRJA"}
+STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"}
+STOP_WORDS |= {"STOPP", "SLUTA", "AVSLUTA", "AVBRYT", "AVREGISTRERA", "STOPPA"}  # Swedish
+START_WORDS = {"START", "UNSTOP", "YES", "BÖRJA", "STARTA", "BORJA"}
 HELP_WORDS = {"HELP", "INFO", "HJÄLP", "HJALP"}
-CALL_WORDS = {"CALL", "RING", "CALL ME", "RING MIG", "RING UPP"}
+CALL_WORDS = {"CALL", "RING", "CALL ME", "RING MIG", "RING UPP", "PLEASE CALL", "RINGA"}
+# Twilio answers its own English opt-out words; for the others we confirm ourselves.
+CARRIER_STOP_WORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"}
+_NOT_LETTER = re.compile(r"[^\w\s]|[\d_]")
+
+
+def keyword(body: str) -> str:
+    """The message as a keyword: "Stopp.", " stopp! ", "HJÄLP?" and "Ring mig" all match;
+    case, punctuation, emoji and extra spaces do not matter (people type as they speak)."""
+    letters = _NOT_LETTER.sub(" ", unicodedata.normalize("NFC", body or ""))
+    return " ".join(letters.upper().split())
+
+
 CODE = re.compile(r"^\s*(\d{6})\s*$")
 
 TEXTS = {
@@ -29,6 +43,10 @@ TEXTS = {
         "Send CALL and we phone you. Send STOP to stop texts.",
         "sv": "Callback Helpdesk: skriv din fråga så svarar vi här. "
         "Skicka RING så ringer vi dig. Skicka STOPP för att sluta få sms.",
+    },
+    "stopped": {
+        "en": "You will get no more texts from us. Send START to get them again.",
+        "sv": "Du får inga fler sms från oss. Skicka START för att få dem igen.",
     },
     "start": {
         "en": "You will get texts from us again. Send STOP to stop.",
@@ -75,7 +93,7 @@ def handle_inbound_sms(phone: str, body: str, sid: str, language: str | None = N
     """One inbound SMS from `phone` (E.164). Idempotent on the MessageSid."""
     if db.session.scalar(select(Message.id).where(Message.external_sid == sid)):
         return None  # Twilio retried a webhook we already handled
-    word = " ".join(body.strip().upper().split())
+    word = keyword(body) if len(body) <= 40 else ""
     customer = _customer(phone)
     language = language or (customer.language if customer else None)
     if word in STOP_WORDS:
@@ -83,7 +101,9 @@ def handle_inbound_sms(phone: str, body: str, sid: str, language: str | None = N
             customer.sms_opted_out, customer.sms_opted_out_at = True, utcnow()
             _note_on_open_ticket(customer, "The customer sent STOP: no more SMS to this number.")
             audit.record(SYSTEM, "sms.opted_out", customer_id=customer.id)
-        return None  # the carrier/Twilio confirms STOP itself
+        if word in CARRIER_STOP_WORDS:
+            return None  # the carrier/Twilio confirms its own STOP words
+        return text("stopped", language or "sv")
     if word in START_WORDS:
         if customer is not None and customer.sms_opted_out:
             customer.sms_opted_out, customer.sms_opted_out_at = False, None

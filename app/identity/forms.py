@@ -11,7 +11,7 @@ from app.domain import identity
 
 
 class CodeForm(FlaskForm):
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=12)])
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
 
 
 class ContactForm(FlaskForm):

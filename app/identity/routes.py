@@ -110,13 +110,17 @@ def verify_link(token: str):
     challenge = identity.challenge_for_link(token)
     form = CodeForm()
     state = "form"
-    if challenge is None or challenge.dead or challenge.used_at or challenge.expires_at <= utcnow():
+    if challenge is not None and challenge.used_at:
+        state = "already"  # the check succeeded: say so, not "this link no longer works"
+    elif challenge is None or challenge.dead or challenge.expires_at <= utcnow():
         state = "expired"
     elif request.method == "POST":
         ip_key = f"verify-ip:{request.remote_addr}"
         if not ratelimit.consume(ip_key, 20, 3600):
             state = "limited"
-        elif form.validate_on_submit():
+        elif not form.validate_on_submit() or identity.clean_code(form.code.data) is None:
+            state = "malformed"  # empty or not 6 digits: tell them, and keep all their tries
+        else:
             customer = db.session.get(Customer, challenge.customer_id)
             try:
                 identity.check_code(
@@ -130,7 +134,15 @@ def verify_link(token: str):
             except identity.IdentityError:
                 state = "wrong" if not challenge.dead else "expired"
         db.session.commit()
-    status = {"form": 200, "done": 200, "wrong": 400, "expired": 410, "limited": 429}[state]
+    status = {
+        "form": 200,
+        "done": 200,
+        "already": 200,
+        "wrong": 400,
+        "malformed": 400,
+        "expired": 410,
+        "limited": 429,
+    }[state]
     return render_template("identity/verify.html", form=form, state=state), status
 
 

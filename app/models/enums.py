@@ -47,11 +47,13 @@ class Role(StrEnum):
 
 
 class ArticleStatus(StrEnum):
-    """draft → approved → published → retracted (or rejected by a reviewer)."""
+    """draft → approved → published → retracted (or rejected by a reviewer). A published
+    answer that may no longer be true (old, "did not help", contradicted) goes to review."""
 
     DRAFT = "draft"
     APPROVED = "approved"
     PUBLISHED = "published"
+    REVIEW = "review"
     RETRACTED = "retracted"
     REJECTED = "rejected"
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import flash, redirect, url_for
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from app.domain.callbacks import OUTCOMES, CallbackError, record_outcome, start_call
+from app.domain import hours
+from app.domain.callbacks import (
+    OUTCOMES,
+    CallbackError,
+    record_outcome,
+    start_call,
+)
 from app.extensions import db
 from app.models import Call, Ticket
 from app.telephony import agent_bp as bp
@@ -61,3 +70,29 @@ def call_outcome(call_id: int):
         db.session.commit()
         flash("Call outcome saved.", "info")
     return redirect(url_for("agent.ticket", ticket_id=call.ticket_id))
+
+
+CALL_STATUS_WORDS = {
+    "queued": _l("waiting to be placed"),
+    "initiated": _l("ringing your phone"),
+    "ringing": _l("ringing"),
+    "in-progress": _l("in progress"),
+    "completed": _l("finished"),
+    "busy": _l("busy"),
+    "no-answer": _l("no answer"),
+    "failed": _l("failed"),
+    "canceled": _l("cancelled"),
+}
+
+
+@bp.app_template_global("call_status_words")
+def call_status_words(status: str) -> str:
+    return str(CALL_STATUS_WORDS.get(status, status))
+
+
+@bp.app_template_filter("local_time")
+def local_time(at: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
+    """Naive UTC from the database, shown on the business's clock (BUSINESS_TIMEZONE)."""
+    if at is None:
+        return ""
+    return hours.to_local(at).strftime(pattern)

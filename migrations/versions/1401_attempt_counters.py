@@ -1,14 +1,14 @@
 """Attempt counters claimed with one conditional UPDATE (login and code-check limits).
 
 Revision ID: 1401
-Revises: 0403
+Revises: 2101
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "1401"
-down_revision = "0403"
+down_revision = "2101"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,220 @@
+"""Business hours: when we are open, which callback windows are still ahead, and how to say it.
+
+One place answers "can a person call now, and if not, when?" for the callback form, the
+SMS/voice callback requests, the confirmation texts and (issue 17) SLA clocks. The opening
+hours per weekday come from the admin's stored setting (`business_hours`); closed days are
+the public holidays of the business's country (the `holidays` package, BUSINESS_COUNTRY)
+plus the admin's own closed days (`closed_days`, ISO dates). All datetimes in and out are
+naive UTC like the rest of the models; the local clock is BUSINESS_TIMEZONE.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays as holiday_calendars
+from babel.dates import format_date
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.domain import settings
+from app.models.base import utcnow
+
+UTC = ZoneInfo("UTC")
+NOON = 12
+DEFAULT_OPEN_DAYS = (0, 1, 2, 3, 4)  # Monday to Friday
+MIN_MINUTES_LEFT = 30  # a window ending sooner than this is not offered any more
+LOOKAHEAD_DAYS = 21  # long enough to pass Christmas and Easter closures
+
+
+@dataclass(frozen=True)
+class Window:
+    """A part of an open day we can promise to call in (local hours, UTC instants)."""
+
+    day: date  # local date
+    part: str  # "morning" | "afternoon"
+    start_hour: int
+    end_hour: int
+    start: datetime  # naive UTC
+    end: datetime  # naive UTC
+
+    @property
+    def key(self) -> str:
+        """Stable form value / stored window name, e.g. "2026-11-27_morning"."""
+        return f"{self.day.isoformat()}_{self.part}"
+
+
+def zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BUSINESS_TIMEZONE"])
+
+
+def country() -> str:
+    return current_app.config.get("BUSINESS_COUNTRY") or current_app.config["PHONE_DEFAULT_REGION"]
+
+
+def to_local(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC).astimezone(zone())
+
+
+def to_utc(day: date, hour: int) -> datetime:
+    local = datetime.combine(day, time(0), tzinfo=zone()) + timedelta(hours=hour)
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def weekly_hours() -> dict[int, tuple[int, int] | None]:
+    """Weekday (0 = Monday) -> (opening hour, closing hour), or None when closed all day."""
+    stored = settings.get("business_hours") or {}
+    opening, closing = int(stored.get("open", 8)), int(stored.get("close", 17))
+    open_days = set(stored.get("days", DEFAULT_OPEN_DAYS))
+    return {day: (opening, closing) if day in open_days else None for day in range(7)}
+
+
+@lru_cache(maxsize=16)
+def _public_holidays(country_code: str, year: int) -> dict[date, str]:
+    """Public holidays plus the de facto ones everybody takes off (Christmas Eve,
+    Midsummer Eve and New Year's Eve in Sweden), where the calendar knows them."""
+    if country_code.lower() == "none":
+        return {}
+    try:
+        cls = holiday_calendars.country_holidays(country_code).__class__
+    except NotImplementedError:
+        return {}
+    wanted = tuple(c for c in ("public", "de_facto") if c in cls.supported_categories)
+    calendar = holiday_calendars.country_holidays(country_code, years=year, categories=wanted)
+    return dict(calendar.items())
+
+
+def closed_reason(day: date) -> str | None:
+    """Why we are closed on `day` (holiday name, "closed"), or None on an ordinary open day."""
+    if weekly_hours()[day.weekday()] is None:
+        return "closed"
+    if day.isoformat() in set(settings.get("closed_days") or []):
+        return "closed"
+    name = _public_holidays(country(), day.year).get(day)
+    if name and day.weekday() != 6:  # SE lists every Sunday as a "holiday"; weekly hours decide
+        return name
+    return None
+
+
+def hours_on(day: date) -> tuple[int, int] | None:
+    """Local opening and closing hour on `day`, or None when closed."""
+    if closed_reason(day) is not None:
+        return None
+    return weekly_hours()[day.weekday()]
+
+
+def is_open(at: datetime | None = None) -> bool:
+    """True when a person is at work now (local time within today's opening hours)."""
+    local = to_local(at or utcnow())
+    today = hours_on(local.date())
+    return today is not None and today[0] <= local.hour + local.minute / 60 < today[1]
+
+
+def windows_on(day: date) -> list[Window]:
+    """The morning and afternoon windows of an open day, clipped to its opening hours."""
+    hours = hours_on(day)
+    if hours is None:
+        return []
+    opening, closing = hours
+    parts = [("morning", opening, min(NOON, closing)), ("afternoon", max(NOON, opening), closing)]
+    return [
+        Window(day, part, start, end, to_utc(day, start), to_utc(day, end))
+        for part, start, end in parts
+        if start < end
+    ]
+
+
+def next_windows(now: datetime | None = None, count: int = 4) -> list[Window]:
+    """The next `count` windows that have not ended yet (and have time left to call)."""
+    now = now or utcnow()
+    first_day = to_local(now).date()
+    found: list[Window] = []
+    for offset in range(LOOKAHEAD_DAYS):
+        for window in windows_on(first_day + timedelta(days=offset)):
+            if window.end - now >= timedelta(minutes=MIN_MINUTES_LEFT):
+                found.append(window)
+                if len(found) == count:
+                    return found
+    return found
+
+
+def window_by_key(key: str, now: datetime | None = None) -> Window | None:
+    """A window a form offered, if it is still ahead; None for unknown or past keys."""
+    return next((w for w in next_windows(now, 8) if w.key == key), None)
+
+
+def first_call_window(now: datetime | None = None) -> Window | None:
+    """When an "as soon as possible" request will be called: the window we are in, or the next."""
+    windows = next_windows(now, 1)
+    return windows[0] if windows else None
+
+
+def describe_day(day: date, now: datetime, locale: str) -> str:
+    today = to_local(now).date()
+    with force_locale(locale):
+        if day == today:
+            return _("today")
+        if day == today + timedelta(days=1):
+            return _("tomorrow")
+        return _("on %(day)s", day=format_date(day, "EEEE d MMMM", locale=locale))
+
+
+def describe_window(window: Window, now: datetime | None = None, locale: str = "en") -> str:
+    """ "tomorrow between 8 and 12", "today between 13 and 17", "on Monday 30 November..." """
+    now = now or utcnow()
+    start_hour = window.start_hour
+    if window.start <= now:  # already in the window: from the next full hour
+        start_hour = max(start_hour, min(to_local(now).hour + 1, window.end_hour - 1))
+    with force_locale(locale):
+        return _(
+            "%(day)s between %(start)s and %(end)s",
+            day=describe_day(window.day, now, locale),
+            start=start_hour,
+            end=window.end_hour,
+        )
+
+
+def describe_next_call(now: datetime | None = None, locale: str = "en") -> str:
+    """One sentence for a customer asking "when will you call?" right now."""
+    now = now or utcnow()
+    window = first_call_window(now)
+    with force_locale(locale):
+        if window is None:
+            return _("We will call you as soon as we are open again.")
+        when = describe_window(window, now, locale)
+        if is_open(now):
+            return _("We are open now; we will call you %(when)s.", when=when)
+        return _("We are closed now; we will call you %(when)s.", when=when)
+
+
+def opening_hours_text(locale: str = "en") -> str:
+    """Our weekly hours in words: "Monday to Friday 8–17" (the common case) or day by day."""
+    week = weekly_hours()
+    with force_locale(locale):
+        names = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday")]
+        names += [_("Saturday"), _("Sunday")]
+        groups: list[tuple[int, int, tuple[int, int]]] = []
+        for day in range(7):
+            hours = week[day]
+            if hours is None:
+                continue
+            if groups and groups[-1][1] == day - 1 and groups[-1][2] == hours:
+                groups[-1] = (groups[-1][0], day, hours)
+            else:
+                groups.append((day, day, hours))
+        if not groups:
+            return _("We are closed.")
+        parts = []
+        for first, last, (opening, closing) in groups:
+            days = (
+                names[first]
+                if first == last
+                else _("%(first)s to %(last)s", first=names[first], last=names[last])
+            )
+            parts.append(f"{days} {opening}–{closing}")
+        text = ", ".join(parts)
+        return text[:1].upper() + text[1:]
