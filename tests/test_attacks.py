@@ -29,6 +29,7 @@ import requests
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 
+from app.adapters import smtp as smtp_adapter
 from app.domain import replies
 from app.domain import two_factor as two_factor_domain
 from app.domain.intake import InboundMessage, intake
@@ -252,10 +253,12 @@ def test_a_reply_that_cannot_be_sent_shows_as_failed(app, make_agent, ticket_id)
     relay = Controller(_RefusingRelay(), hostname="127.0.0.1", port=support.free_port())
     relay.start()
     try:
+        smtp_adapter.close()  # the adapter keeps a connection per thread: to the sink until now
         app.config["SMTP_RELAY_PORT"] = relay.port
         message_id = _reply_by_email(app, make_agent, ticket_id)
         support.run_jobs(app)
     finally:
+        smtp_adapter.close()
         relay.stop()
     with app.app_context():
         message = db.session.get(Message, message_id)
@@ -265,6 +268,7 @@ def test_a_reply_that_cannot_be_sent_shows_as_failed(app, make_agent, ticket_id)
 
 def test_a_reply_still_failing_after_every_retry_shows_as_failed(app, make_agent, ticket_id):
 
+    smtp_adapter.close()  # the adapter keeps a connection per thread: to the sink until now
     app.config["SMTP_RELAY_PORT"] = support.free_port()  # nothing listens: connection refused
     message_id = _reply_by_email(app, make_agent, ticket_id)
     for _ in range(4):
