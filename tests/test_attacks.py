@@ -1004,3 +1004,18 @@ def test_a_forged_security_key_answer_is_refused(app, make_agent):
     answer = client.post("/login/passkey", json={"credential": forged}, headers=headers)
     assert answer.status_code == 401
     assert client.get("/agent/").status_code == 302
+
+
+def test_signed_webhook_values_with_nul_bytes_are_not_a_500(app, client):
+    status = support.twilio_post(
+        client, "/twilio/status", {"MessageSid": "\x00", "MessageStatus": "delivered\x00"}
+    )
+    assert status.status_code == 204
+    sms = support.twilio_post(
+        client,
+        "/twilio/sms",
+        {"From": PHONE, "To": "+46850000000", "Body": "Hello\x00there", "MessageSid": "SM\x009"},
+    )
+    assert sms.status_code == 200
+    with app.app_context():
+        assert db.session.scalars(select(Message)).one().body_text == "Hellothere"

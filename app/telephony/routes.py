@@ -111,6 +111,8 @@ def twilio_media_url(raw: str | None) -> str | None:
 
 def first_time(kind: str, sid: str, status: str = "") -> bool:
     """Twilio retries webhooks: True only the first time this (kind, sid, status) arrives."""
+    # PostgreSQL refuses NUL in text; a forged or broken value must not become a 500.
+    sid, status = sid.replace("\x00", "")[:64], status.replace("\x00", "")[:32]
     try:
         with db.session.begin_nested():
             db.session.add(WebhookReceipt(kind=kind, sid=sid, status=status))
