@@ -287,12 +287,12 @@ def _voice(client, path, **params):
 
 def test_replayed_press_1_after_the_callback_completed_queues_nothing(app, client, twilio_stub):
 
-    assert _voice(client, "/twilio/voice/menu", Digits="1").status_code == 200
+    assert _voice(client, "/twilio/voice/window", Digits="").status_code == 200
     with app.app_context():
         callback = db.session.scalars(select(CallbackRequest)).one()
         callback.status = "completed"
         db.session.commit()
-    replay = _voice(client, "/twilio/voice/menu", Digits="1")
+    replay = _voice(client, "/twilio/voice/window", Digits="")
     assert replay.status_code == 200 and "<Hangup" in replay.text
     with app.app_context():
         assert len(db.session.scalars(select(CallbackRequest)).all()) == 1

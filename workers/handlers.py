@@ -8,6 +8,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Callable
 
+from app.adapters.files import attachment_path
 from app.domain.mail import compose_reply
 from app.domain.phone_policy import DestinationRefused
 from app.extensions import db
@@ -15,7 +16,7 @@ from app.models import Message, OutboxItem
 from app.models.base import utcnow
 from workers import acknowledgements
 from workers.outgoing import send_once
-from workers.telephony import deliver_sms
+from workers.telephony import deliver_sms, deliver_voice
 
 
 class Undeliverable(Exception):
@@ -29,6 +30,16 @@ def deliver_email(message: Message) -> None:
         mail = compose_reply(message)
     except (ValueError, UnicodeError) as error:
         raise Undeliverable("The email could not be composed.") from error
+    for item in message.attachments:  # an agent's files, read back from the file store
+        maintype, _, subtype = (item.content_type or "").partition("/")
+        if not maintype or not subtype:
+            maintype, subtype = "application", "octet-stream"
+        mail.add_attachment(
+            attachment_path(item.sha256).read_bytes(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=item.filename,
+        )
     try:
         send_once(message, mail)
     except smtplib.SMTPRecipientsRefused as error:
@@ -44,6 +55,7 @@ def mark_failed(message: Message, reason: str) -> None:
 DELIVERERS: dict[str, Callable[[Message], None]] = {
     "email": deliver_email,
     "sms": deliver_sms,
+    "voice": deliver_voice,
 }
 
 

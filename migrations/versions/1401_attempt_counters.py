@@ -1,14 +1,14 @@
 """Attempt counters claimed with one conditional UPDATE (login and code-check limits).
 
 Revision ID: 1401
-Revises: 2101
+Revises: 1707
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "1401"
-down_revision = "2101"
+down_revision = "1707"
 branch_labels = None
 depends_on = None
 
