@@ -11,8 +11,9 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app.adapters import twilio_rest
 from app.adapters.smtp import send
-from app.domain import identity
+from app.domain import identity, phone_policy
 from app.domain.i18n import VOICES, in_language
+from app.domain.phone_policy import DestinationRefused
 from app.extensions import db
 from app.models import Customer, OutboxItem, VerificationChallenge
 
@@ -28,6 +29,12 @@ def send_code(payload: dict, item: OutboxItem) -> None:
     config = current_app.config
     name = config["SUPPORT_NAME"]
     minutes = config["OTP_VALID_MINUTES"]
+    if prepared.channel in ("callback", "voice"):
+        try:
+            phone_policy.check_destination(prepared.to)  # the same countries as for SMS
+        except DestinationRefused as error:
+            identity.refuse_send(challenge, str(error))
+            return
     with in_language(customer.language) as language:
         if prepared.channel == "callback":
             # No code is spoken: the customer only presses 1 on a call we place to the number
@@ -45,7 +52,10 @@ def send_code(payload: dict, item: OutboxItem) -> None:
                 code=prepared.code,
                 minutes=minutes,
             )
-            twilio_rest.send_sms(prepared.to, text)
+            try:
+                twilio_rest.send_sms(prepared.to, text)
+            except DestinationRefused as error:
+                identity.refuse_send(challenge, str(error))
         elif prepared.channel == "voice":
             spoken = gettext("Your code is: %(code)s.", code=", ".join(prepared.code))
             response = VoiceResponse()

@@ -14,6 +14,7 @@ from app.domain import hours
 from app.domain.callbacks import describe_callback
 from app.domain.contacts import format_phone
 from app.domain.i18n import in_language
+from app.domain.phone_policy import DestinationRefused
 from app.extensions import db
 from app.models import Agent, Call, CallbackRequest, Customer, Message, OutboxItem
 
@@ -75,7 +76,12 @@ def _sms_to_customer(ticket, body: str, kind: str, to: str | None = None) -> Non
     )
     db.session.add(message)
     db.session.flush()
-    message.external_sid = twilio_rest.send_sms(to, body, status_callback=_status_url())
+    try:
+        sid = twilio_rest.send_sms(to, body, status_callback=_status_url())
+    except DestinationRefused as error:
+        message.delivery_status, message.delivery_error = "failed", str(error)
+        return
+    message.external_sid = sid
     message.delivery_status = "sent"
 
 

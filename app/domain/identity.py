@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from app.domain import audit, outbox, ratelimit, settings
 from app.domain.audit import SYSTEM, Actor
@@ -206,6 +206,59 @@ def prepare_code(challenge: VerificationChallenge) -> CodeToSend | None:
     return CodeToSend(challenge.channel, to, code, token)
 
 
+def _live(now: datetime):
+    return (
+        VerificationChallenge.dead.is_(False),
+        VerificationChallenge.used_at.is_(None),
+        VerificationChallenge.expires_at > now,
+        VerificationChallenge.code_hash != "",
+    )
+
+
+def _claim_attempt(challenge: VerificationChallenge, max_attempts: int, now: datetime) -> bool:
+    """Count one try in the same statement that checks the limit (a conditional UPDATE), so
+    concurrent checks are serialised by the database: never more than `max_attempts`."""
+    result = db.session.execute(
+        update(VerificationChallenge)
+        .where(
+            VerificationChallenge.id == challenge.id,
+            VerificationChallenge.attempts < max_attempts,
+            *_live(now),
+        )
+        .values(attempts=VerificationChallenge.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(challenge)
+    return result.rowcount == 1
+
+
+def _claim_use(challenge: VerificationChallenge, now: datetime) -> bool:
+    result = db.session.execute(
+        update(VerificationChallenge)
+        .where(VerificationChallenge.id == challenge.id, *_live(now))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(challenge)
+    return result.rowcount == 1
+
+
+def _kill(challenge: VerificationChallenge) -> None:
+    db.session.execute(
+        update(VerificationChallenge)
+        .where(VerificationChallenge.id == challenge.id)
+        .values(dead=True)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(challenge)
+
+
+def refuse_send(challenge: VerificationChallenge, reason: str) -> None:
+    """The code could not be sent (e.g. SMS to that country is not allowed): it is void."""
+    challenge.dead = True
+    audit.record(SYSTEM, "identity.refused", ticket_id=challenge.ticket_id, reason=reason[:200])
+
+
 CODE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.]+")
 
 
@@ -246,8 +299,30 @@ def check_code(
             via=via,
         )
         raise IdentityError(_l("There is no valid code to check. Send a new code."))
-    challenge.attempts += 1
+    max_attempts = current_app.config["OTP_MAX_ATTEMPTS"]
+    if not _claim_attempt(challenge, max_attempts, now):
+        audit.record(
+            actor,
+            "identity.attempt",
+            ticket_id=challenge.ticket_id,
+            customer_id=customer.id,
+            result="no live code",
+            via=via,
+        )
+        raise IdentityError(_l("There is no valid code to check. Send a new code."))
     ok = len(code) == 6 and hmac.compare_digest(challenge.code_hash, code_hash(challenge.id, code))
+    # Only one of several simultaneous right answers may use the code.
+    if ok and not _claim_use(challenge, now):
+        audit.record(
+            actor,
+            "identity.attempt",
+            ticket_id=challenge.ticket_id,
+            customer_id=customer.id,
+            result="already used",
+            via=via,
+            attempt=challenge.attempts,
+        )
+        raise IdentityError(_l("There is no valid code to check. Send a new code."))
     audit.record(
         actor,
         "identity.attempt",
@@ -259,13 +334,12 @@ def check_code(
     )
     if not ok:
         ratelimit.hit(_failure_key(customer))
-        if challenge.attempts >= current_app.config["OTP_MAX_ATTEMPTS"]:
-            challenge.dead = True
+        if challenge.attempts >= max_attempts:
+            _kill(challenge)
             raise IdentityError(
                 _l("Wrong code too many times: this code no longer works. Send a new code.")
             )
         raise IdentityError(_l("That code is not right. Please try again."))
-    challenge.used_at = now
     verified = db.session.get(Ticket, challenge.ticket_id)
     if challenge.helper_id is None and recently_changed(customer, challenge.channel, now):
         audit.record(actor, "identity.flagged", ticket_id=verified.id, reason="contact changed")
@@ -338,6 +412,29 @@ def require_verified(ticket: Ticket, agent: Agent, action: str, field: str) -> N
         )
 
 
+class ContactTaken(DomainError):
+    """The phone number or email is already another customer's (contacts are unique)."""
+
+    default_message = _l(
+        "That phone number or email address belongs to another customer. "
+        "Check it with the customer, or ask an admin to merge the two."
+    )
+
+
+def _owned_by_another(customer: Customer, *, phone: str | None, email: str | None) -> bool:
+    clauses = []
+    if phone and phone != customer.phone:
+        clauses.append(Customer.phone == phone)
+    if email and email != customer.email:
+        clauses.append(Customer.email == email)
+    if not clauses:
+        return False
+    found = db.session.scalar(
+        select(Customer.id).where(Customer.id != customer.id, or_(*clauses)).limit(1)
+    )
+    return found is not None
+
+
 def change_contact(
     ticket: Ticket,
     agent: Agent,
@@ -359,14 +456,14 @@ def change_contact(
         )
     customer = ticket.customer
     now = utcnow()
-    if phone:
-        normalized = normalize_phone(phone)
-        if normalized != customer.phone:
-            customer.phone, customer.phone_changed_at = normalized, now
-    if email:
-        normalized = normalize_email(email)
-        if normalized != customer.email:
-            customer.email, customer.email_changed_at = normalized, now
+    phone = normalize_phone(phone) if phone else None
+    email = normalize_email(email) if email else None
+    if _owned_by_another(customer, phone=phone, email=email):
+        raise ContactTaken()
+    if phone and phone != customer.phone:
+        customer.phone, customer.phone_changed_at = phone, now
+    if email and email != customer.email:
+        customer.email, customer.email_changed_at = email, now
     if address:
         customer.address = address.strip()
     audit.record(Actor.agent(agent.id), "customer.contact_changed", ticket_id=ticket.id)
@@ -517,7 +614,17 @@ def answer_sms_code(customer: Customer, code: str) -> str | None:
     """SMS hook: a 6-digit reply to our code message. None when no SMS code is pending."""
     pending = [c for c in live_challenges(customer) if c.channel == "sms" and c.code_hash]
     if not pending:
-        return None
+        if not _code_sent_recently(customer):
+            return None  # an ordinary message that happens to be six digits
+        # A late, repeated or mistyped code: answer it, but never show it to agents.
+        audit.record(
+            SYSTEM,
+            "identity.attempt",
+            customer_id=customer.id,
+            result="no live code",
+            via="sms reply",
+        )
+        return "That code no longer works. Please ask the person helping you to send a new one."
     try:
         check_code(
             customer, code, SYSTEM, via="sms reply", challenge=max(pending, key=lambda c: c.id)
@@ -575,6 +682,19 @@ def confirm_by_callback(challenge: VerificationChallenge, called: str, digit: st
     ticket.verified_level = "callback"
     audit.record(SYSTEM, "identity.verified", ticket_id=ticket.id, level="callback", via="callback")
     return "verified"
+
+
+def _code_sent_recently(customer: Customer) -> bool:
+    since = utcnow() - timedelta(minutes=current_app.config["OTP_REPLY_WINDOW_MINUTES"])
+    found = db.session.scalar(
+        select(VerificationChallenge.id)
+        .where(
+            VerificationChallenge.customer_id == customer.id,
+            VerificationChallenge.created_at >= since,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def challenge_for_link(token: str) -> VerificationChallenge | None:

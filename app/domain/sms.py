@@ -85,6 +85,7 @@ def _note_on_open_ticket(customer: Customer, body: str) -> None:
 
 def handle_inbound_sms(phone: str, body: str, sid: str, language: str | None = None) -> str | None:
     """One inbound SMS from `phone` (E.164). Idempotent on the MessageSid."""
+    body, sid = (body or "").replace("\x00", ""), (sid or "").replace("\x00", "")
     if db.session.scalar(select(Message.id).where(Message.external_sid == sid)):
         return None  # Twilio retried a webhook we already handled
     word = keyword(body) if len(body) <= 40 else ""

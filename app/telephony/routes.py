@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit, urlunsplit
+
 from flask import Response, current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,6 +21,8 @@ from app.extensions import csrf, db
 from app.models import Call, Customer, WebhookReceipt
 from app.telephony import bp
 from app.telephony.signature import twilio_signed
+
+TWILIO_REGIONAL_HOST = re.compile(r"api\.[a-z0-9]+\.[a-z0-9]+\.twilio\.com")
 
 csrf.exempt(bp)  # Twilio cannot send CSRF tokens; every route is signature-checked instead
 
@@ -64,8 +69,38 @@ def _say(response: VoiceResponse, language: str, key: str) -> None:
         response.say(str(SAY[key]), language=VOICES[language])
 
 
+MAX_TRANSCRIPTION_CHARS = 5000  # 180 s of speech is far less; a bigger one is not Twilio's
+MAX_SECONDS = 24 * 3600
+
+
+def _seconds(raw: str | None) -> int | None:
+    """A duration Twilio sends as digits; anything else (or absurd) is treated as unknown."""
+    raw = (raw or "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        return None
+    value = int(raw)
+    return value if value <= MAX_SECONDS else None
+
+
+def twilio_media_url(raw: str | None) -> str | None:
+    """Only an https link on Twilio's own API host is kept: never javascript: or elsewhere."""
+    try:
+        parts = urlsplit((raw or "").strip())
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or parts.username or parts.password or port not in (None, 443):
+        return None
+    if host != "api.twilio.com" and not TWILIO_REGIONAL_HOST.fullmatch(host):
+        return None
+    return urlunsplit(("https", host, parts.path, parts.query, ""))
+
+
 def first_time(kind: str, sid: str, status: str = "") -> bool:
     """Twilio retries webhooks: True only the first time this (kind, sid, status) arrives."""
+    # PostgreSQL refuses NUL in text; a forged or broken value must not become a 500.
+    sid, status = sid.replace("\x00", "")[:64], status.replace("\x00", "")[:32]
     try:
         with db.session.begin_nested():
             db.session.add(WebhookReceipt(kind=kind, sid=sid, status=status))
@@ -108,7 +143,8 @@ def recording_status():
     phone = _caller() or _phone_of_call(request.form.get("CallSid"))
     if phone is None:
         return ("", 204)
-    duration = request.form.get("RecordingDuration", "?")
+    duration = _seconds(request.form.get("RecordingDuration"))
+    duration = "?" if duration is None else duration
     result = intake(
         InboundMessage(
             channel="voice",
@@ -119,7 +155,7 @@ def recording_status():
             subject="Voicemail",
             meta={
                 "kind": "voicemail",
-                "recording_url": request.form.get("RecordingUrl"),
+                "recording_url": twilio_media_url(request.form.get("RecordingUrl")),
                 "duration": duration,
             },
         )
@@ -141,7 +177,8 @@ def _phone_of_call(call_sid: str | None) -> str | None:
 def transcription():
     if request.form.get("TranscriptionStatus") == "completed":
         calls.add_transcription(
-            request.form.get("RecordingSid", "-"), request.form.get("TranscriptionText", "")
+            request.form.get("RecordingSid", "-"),
+            request.form.get("TranscriptionText", "")[:MAX_TRANSCRIPTION_CHARS],
         )
         db.session.commit()
     return ("", 204)
@@ -163,7 +200,7 @@ def status():
         calls.record_call_status(
             sid,
             state,
-            duration_seconds=int(form["CallDuration"]) if form.get("CallDuration") else None,
+            duration_seconds=_seconds(form.get("CallDuration")),
             answered_by=form.get("AnsweredBy"),
         )
     db.session.commit()
@@ -197,8 +234,8 @@ def dial_result(call_id: int):
     call = db.get_or_404(Call, call_id)
     state = request.form.get("DialCallStatus", "failed")
     if first_time("dial", f"call-{call.id}", state):
-        duration = request.form.get("DialCallDuration")
-        callbacks.record_dial_result(call, state, int(duration) if duration else None)
+        duration = _seconds(request.form.get("DialCallDuration"))
+        callbacks.record_dial_result(call, state, duration)
         db.session.commit()
     response = VoiceResponse()
     response.hangup()

@@ -26,12 +26,16 @@ def twilio_signed(view: Callable) -> Callable:
         validator = RequestValidator(current_app.config["TWILIO_AUTH_TOKEN"])
         if not signature or not validator.validate(signed_url(), request.form, signature):
             abort(403)
-        if any("\x00" in value for value in request.form.values()):
-            # PostgreSQL text cannot hold NUL: Twilio never sends one, a forged or fuzzed
-            # (but signed) request might, and that must not become a 500.
-            request.form = ImmutableMultiDict(
-                [(k, v.replace("\x00", "")) for k, v in request.form.items(multi=True)]
-            )
+        _drop_nul_bytes()
         return view(*args, **kwargs)
 
     return checked
+
+
+def _drop_nul_bytes() -> None:
+    """Twilio never sends NUL; a signed value with one must not reach the database
+    (PostgreSQL refuses NUL in text: that would be a 500, not an answer)."""
+    items = list(request.form.items(multi=True))
+    if any("\x00" in value for _, value in items):
+        cleaned = [(key, value.replace("\x00", "")) for key, value in items]
+        request.__dict__["form"] = ImmutableMultiDict(cleaned)
