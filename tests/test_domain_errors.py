@@ -70,6 +70,7 @@ def test_stored_values_of_the_enums_are_the_old_strings():
         "published",
         "retracted",
         "rejected",
+        "review",  # issue 21: a published answer sent back to be checked again
     ]
     assert [s.value for s in CallbackStatus] == [
         "pending",
