@@ -142,6 +142,7 @@ def mail_sink() -> Iterator[support.MailSink]:
 @pytest.fixture(autouse=True)
 def _clear_mail(mail_sink):
     mail_sink.messages.clear()
+    mail_sink.delay = 0.0
 
 
 @pytest.fixture(scope="session")

@@ -84,10 +84,13 @@ class Message(db.Model):
     subject: Mapped[str | None] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str | None] = mapped_column(Text)  # sanitized with nh3, never raw
-    # Email threading; a re-delivered mail (same Message-ID) is stored once.
+    # Email threading. Unique: a reused Message-ID on different mail is kept under delivery_key.
     email_message_id: Mapped[str | None] = mapped_column(String(998), unique=True)
     in_reply_to: Mapped[str | None] = mapped_column(Text)
     references_header: Mapped[str | None] = mapped_column(Text)
+    # What identifies one inbound email delivery: its Message-ID *and* a hash of its content
+    # (a retry is stored once; different mail under a reused or missing Message-ID is kept).
+    delivery_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     # Twilio MessageSid / CallSid / RecordingSid; a duplicate delivery is stored once.
     external_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     auth_results: Mapped[dict | None] = mapped_column(JSONType)

@@ -6,7 +6,7 @@ every published article that still looks doubtful (placeholders left, the letter
 cut, or the allow-list gate flags a word) goes back to review.
 
 Revision ID: 2101
-Revises: 0403
+Revises: 1501
 """
 
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = "2101"
-down_revision = "0403"
+down_revision = "1501"
 branch_labels = None
 depends_on = None
 
