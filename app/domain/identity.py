@@ -30,12 +30,29 @@ from app.domain.audit import SYSTEM, Actor
 from app.domain.contacts import mask_email, mask_phone, normalize_email, normalize_phone
 from app.domain.errors import DomainError
 from app.extensions import db
-from app.models import Agent, Call, Customer, Message, RateEvent, Ticket, VerificationChallenge
+from app.models import (
+    Agent,
+    AuditEvent,
+    Call,
+    Customer,
+    Message,
+    RateEvent,
+    Ticket,
+    TrustedHelper,
+    VerificationChallenge,
+)
 from app.models.base import utcnow
 
 PRIVATE_FIELDS: tuple[str, ...] = tuple(settings.DEFAULTS["identity_private_fields"])
-LEVEL_NAMES = {"phone": "phone verified", "mailbox": "mailbox confirmed"}
-CHANNEL_LEVEL = {"sms": "phone", "voice": "phone", "email": "mailbox"}
+LEVEL_NAMES = {
+    "callback": "callback verified",
+    "helper": "helper verified",
+    "phone": "phone verified",
+    "mailbox": "mailbox confirmed",
+}
+# "callback": we rang the number on file and the customer pressed a key. It beats a spoofed
+# caller ID (the caller chose nothing: we dialled), so it is the strongest level we have.
+CHANNEL_LEVEL = {"callback": "callback", "sms": "phone", "voice": "phone", "email": "mailbox"}
 DEFAULT_UNLOCKS: dict[str, list[str]] = settings.DEFAULTS["identity_unlocks"]
 
 
@@ -67,11 +84,16 @@ def contacts_on_file(customer: Customer) -> dict[str, str]:
     """The channels a code may go to: only what we already have, never what is typed now."""
     found = {}
     if customer.phone:
+        found["callback"] = customer.phone
         found["sms"] = customer.phone
         found["voice"] = customer.phone
     if customer.email:
         found["email"] = customer.email
     return found
+
+
+def challenge_lifetime() -> timedelta:
+    return timedelta(minutes=current_app.config["OTP_VALID_MINUTES"])
 
 
 def recently_changed(customer: Customer, channel: str, now: datetime | None = None) -> bool:
@@ -163,7 +185,11 @@ def prepare_code(challenge: VerificationChallenge) -> CodeToSend | None:
     if challenge.code_hash or challenge.dead or challenge.used_at:
         return None
     customer = db.session.get(Customer, challenge.customer_id)
-    to = contacts_on_file(customer).get(challenge.channel)
+    if challenge.helper_id is not None:  # a trusted helper proves who they are, to their own
+        helper = db.session.get(TrustedHelper, challenge.helper_id)
+        to = helper.phone if challenge.channel == "sms" else helper.email
+    else:
+        to = contacts_on_file(customer).get(challenge.channel)
     if to is None:
         challenge.dead = True
         return None
@@ -239,7 +265,7 @@ def check_code(
         raise IdentityError(_l("That code is not right. Please try again."))
     challenge.used_at = now
     verified = db.session.get(Ticket, challenge.ticket_id)
-    if recently_changed(customer, challenge.channel, now):
+    if challenge.helper_id is None and recently_changed(customer, challenge.channel, now):
         audit.record(actor, "identity.flagged", ticket_id=verified.id, reason="contact changed")
         raise IdentityError(
             _l(
@@ -248,11 +274,19 @@ def check_code(
                 days=current_app.config["CONTACT_CHANGE_GRACE_DAYS"],
             )
         )
-    level = CHANNEL_LEVEL[challenge.channel]
+    level = "helper" if challenge.helper_id is not None else CHANNEL_LEVEL[challenge.channel]
     window = timedelta(minutes=current_app.config["VERIFICATION_WINDOW_MINUTES"])
     verified.verified_until = now + window
     verified.verified_level = level
-    audit.record(actor, "identity.verified", ticket_id=verified.id, level=level, via=via)
+    verified.verified_helper_id = challenge.helper_id
+    audit.record(
+        actor,
+        "identity.verified",
+        ticket_id=verified.id,
+        level=level,
+        via=via,
+        helper_id=challenge.helper_id,
+    )
     return verified
 
 
@@ -284,7 +318,11 @@ def unlocked_fields(ticket: Ticket) -> set[str]:
     private = set(settings.get("identity_private_fields") or PRIVATE_FIELDS)
     unlocks = settings.get("identity_unlocks") or DEFAULT_UNLOCKS
     public = set(PRIVATE_FIELDS) - private
-    return public | set(unlocks.get(level, [])) if level else public
+    if level == "helper":  # only what the customer let this helper hear, while it is allowed
+        helper = db.session.get(TrustedHelper, ticket.verified_helper_id or 0)
+        live = helper is not None and helper.revoked_at is None and helper.expires_at > utcnow()
+        return public | (set(helper.may_see) if live else set())
+    return public | set(unlocks.get(level, DEFAULT_UNLOCKS.get(level, []))) if level else public
 
 
 def require_verified(ticket: Ticket, agent: Agent, action: str, field: str) -> None:
@@ -310,6 +348,13 @@ def change_contact(
     shows the phone number. A changed phone or email does not verify on its own for a while
     (CONTACT_CHANGE_GRACE_DAYS). Raises VerificationRequired or InvalidContact."""
     require_verified(ticket, agent, "change contact details", "phone")
+    if current_level(ticket) == "helper":
+        audit.record(
+            Actor.agent(agent.id), "identity.refused", ticket_id=ticket.id, attempted="contact"
+        )
+        raise VerificationRequired(
+            _l("A helper cannot change the customer's contact details. Ask the customer.")
+        )
     customer = ticket.customer
     now = utcnow()
     if phone:
@@ -358,6 +403,7 @@ class CustomerView:
                 "identity.disclosed",
                 ticket_id=self.ticket.id,
                 field=field,
+                helper_id=self.ticket.verified_helper_id,
             )
         return raw or "—"
 
@@ -371,6 +417,7 @@ class CustomerView:
                 "identity.disclosed",
                 ticket_id=self.ticket.id,
                 field="other_tickets",
+                helper_id=self.ticket.verified_helper_id,
             )
         return db.session.scalars(
             select(Ticket)
@@ -425,6 +472,21 @@ def evidence(ticket: Ticket) -> list[tuple[str, str]]:
                 hints.append(("hint", "Mail sender check (DMARC): unknown."))
             else:
                 hints.append(("warn", f"Mail sender check (DMARC) failed: {dmarc}."))
+    denied = db.session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.ticket_id == ticket.id,
+            AuditEvent.action == "identity.denied",
+            AuditEvent.at > utcnow() - timedelta(days=1),
+        )
+    )
+    if denied:
+        hints.append(
+            (
+                "warn",
+                "On our call to the number on file the customer pressed 9: "
+                "they did not expect a check. Be careful.",
+            )
+        )
     for channel, label in (("sms", "phone number"), ("email", "email address")):
         if recently_changed(customer, channel):
             hints.append(
@@ -449,6 +511,54 @@ def answer_sms_code(customer: Customer, code: str) -> str | None:
     except IdentityError as error:
         return str(error)
     return "Thank you. You are verified; the person helping you can see this now."
+
+
+def confirm_by_callback(challenge: VerificationChallenge, called: str, digit: str) -> str:
+    """The customer answered our call to the number on file and pressed `digit`.
+
+    "1" verifies the ticket at the "callback" level; "9" ("I did not expect this call") kills
+    the challenge and warns the agent. Returns "verified", "denied", "refused" or "void". The
+    check-and-use is one conditional UPDATE, so a replayed or concurrent webhook cannot verify
+    twice."""
+    customer = db.session.get(Customer, challenge.customer_id)
+    ticket = db.session.get(Ticket, challenge.ticket_id)
+    now = utcnow()
+    live = (
+        challenge.channel == "callback"
+        and challenge.code_hash
+        and not challenge.dead
+        and challenge.used_at is None
+        and challenge.expires_at > now
+    )
+    if not live or called != customer.phone:
+        audit.record(SYSTEM, "identity.attempt", ticket_id=ticket.id, result="void", via="callback")
+        return "void"
+    if digit == "9":
+        challenge.dead = True
+        audit.record(SYSTEM, "identity.denied", ticket_id=ticket.id, via="callback")
+        return "denied"
+    if digit != "1":
+        return "void"
+    claimed = db.session.execute(
+        VerificationChallenge.__table__.update()
+        .where(
+            VerificationChallenge.id == challenge.id,
+            VerificationChallenge.used_at.is_(None),
+            VerificationChallenge.dead.is_(False),
+        )
+        .values(used_at=now)
+    ).rowcount
+    if claimed != 1:
+        return "void"
+    db.session.refresh(challenge)
+    if recently_changed(customer, "sms", now):
+        audit.record(SYSTEM, "identity.flagged", ticket_id=ticket.id, reason="contact changed")
+        return "refused"
+    window = timedelta(minutes=current_app.config["VERIFICATION_WINDOW_MINUTES"])
+    ticket.verified_until = now + window
+    ticket.verified_level = "callback"
+    audit.record(SYSTEM, "identity.verified", ticket_id=ticket.id, level="callback", via="callback")
+    return "verified"
 
 
 def challenge_for_link(token: str) -> VerificationChallenge | None:

@@ -9,13 +9,14 @@ from flask_babel import lazy_gettext as _l
 
 from app.domain import audit, outbox, tickets
 from app.domain.audit import Actor
+from app.domain.email_types import ParsedAttachment
 from app.domain.errors import DomainError
 from app.extensions import db
-from app.models import Agent, Message, Ticket
+from app.models import Agent, Attachment, Message, Ticket
 from app.models.base import utcnow
 from app.models.enums import Channel, TicketStatus
 
-REPLY_CHANNELS = (Channel.EMAIL, Channel.SMS)
+REPLY_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.VOICE)  # voice: read aloud by a call
 
 
 class ReplyError(DomainError):
@@ -28,18 +29,22 @@ def new_email_message_id() -> str:
 
 
 def default_channel(ticket: Ticket) -> str:
-    """The channel the customer last used that we can answer on."""
-    last_inbound = next(
+    """The channel the customer last wrote on; a caller with no email is answered by voice."""
+    last_written = next(
         (
             m
             for m in reversed(ticket.messages)
-            if m.direction == "in" and m.channel in REPLY_CHANNELS
+            if m.direction == "in" and m.channel in ("email", "sms")
         ),
         None,
     )
-    if last_inbound is not None:
-        return last_inbound.channel
-    return "email" if ticket.customer.email else "sms"
+    if last_written is not None:
+        return last_written.channel
+    if ticket.customer.email:
+        return "email"
+    if any(m.direction == "in" and m.channel == "voice" for m in ticket.messages):
+        return "voice"  # they phoned us: a landline may not take SMS
+    return "sms"
 
 
 def add_note(
@@ -64,6 +69,35 @@ def add_note(
     return note
 
 
+def _attach(message: Message, files: list[ParsedAttachment]) -> None:
+    if not files:
+        return
+    if message.channel != "email":
+        raise ReplyError(_l("Files can only be sent by email."))
+    config = current_app.config
+    total = 0
+    for item in files:
+        size = len(item.data)
+        total += size
+        if size > config["ATTACHMENT_MAX_BYTES"] or total > config["ATTACHMENTS_MAX_TOTAL_BYTES"]:
+            raise ReplyError(
+                _l(
+                    "Files may be at most %(each)s MB each and %(total)s MB together.",
+                    each=config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024),
+                    total=config["ATTACHMENTS_MAX_TOTAL_BYTES"] // (1024 * 1024),
+                )
+            )
+        db.session.add(
+            Attachment(
+                message=message,
+                filename=item.filename[:255],
+                content_type=item.content_type[:127],
+                size=size,
+                sha256=item.sha256,
+            )
+        )
+
+
 def reply(
     ticket: Ticket,
     agent: Agent,
@@ -71,8 +105,12 @@ def reply(
     *,
     channel: str | None = None,
     expected_version: int | None = None,
+    attachments: list[ParsedAttachment] | None = None,
 ) -> Message:
-    """Store the agent's answer and queue its delivery on the customer's channel."""
+    """Store the agent's answer and queue its delivery on the customer's channel.
+
+    Files (email only) are limited as for intake and recorded by content hash; the caller
+    writes them to the file store (an adapter) before committing."""
     tickets.check_version(ticket, expected_version)
     body = (body or "").strip()
     if not body:
@@ -83,7 +121,7 @@ def reply(
         raise ReplyError(_l("Cannot reply by %(channel)s.", channel=channel))
     if channel == "email" and not customer.email:
         raise ReplyError(_l("This customer has no email address on file."))
-    if channel == "sms" and not customer.phone:
+    if channel in (Channel.SMS, Channel.VOICE) and not customer.phone:
         raise ReplyError(_l("This customer has no phone number on file."))
     message = Message(
         ticket=ticket,
@@ -100,6 +138,7 @@ def reply(
         message.delivery_status = "blocked"
         message.delivery_error = "The customer replied STOP: we may not send SMS to this number."
     db.session.add(message)
+    _attach(message, attachments or [])
     now = utcnow()
     ticket.first_response_at = ticket.first_response_at or now
     if ticket.status in (TicketStatus.NEW, TicketStatus.OPEN):

@@ -18,6 +18,7 @@ from app.domain.callbacks import (
     record_outcome,
     start_call,
 )
+from app.domain.heads_up import HeadsUpError, send_heads_up
 from app.extensions import db
 from app.models import Call, Ticket
 from app.telephony import agent_bp as bp
@@ -96,3 +97,22 @@ def local_time(at: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     if at is None:
         return ""
     return hours.to_local(at).strftime(pattern)
+
+
+@bp.post("/agent/tickets/<int:ticket_id>/heads-up")
+@login_required
+def heads_up(ticket_id: int):
+    """Text the customer that we will call in about 10 minutes (they then answer)."""
+    ticket = db.get_or_404(Ticket, ticket_id)
+    if not CallForm().validate_on_submit():
+        flash(_l("The form expired; please try again."), "error")
+        return redirect(url_for("agent.ticket", ticket_id=ticket.id))
+    try:
+        send_heads_up(ticket, current_user)
+    except HeadsUpError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("agent.ticket", ticket_id=ticket.id))
+    db.session.commit()
+    flash(_l("Heads-up sent: the customer knows we will call soon."), "info")
+    return redirect(url_for("agent.ticket", ticket_id=ticket.id))

@@ -6,9 +6,9 @@ from flask import Response, current_app, request, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 
-from app.domain import callbacks, calls
+from app.domain import callbacks, calls, recordings
 from app.domain.contacts import InvalidContact, normalize_phone
 from app.domain.intake import InboundMessage, intake
 from app.domain.sms import handle_inbound_sms
@@ -25,11 +25,12 @@ SAY = {
         {
             "menu": "Hello, this is the helpdesk. "
             "To be called back at this number, press 1. "
-            "To leave a message, press 2.",
+            "To leave a message, press 2. Messages are recorded.",
             "repeat": "Sorry, I did not hear a choice.",
             "callback": "Thank you. We will call you back at this number as soon as we can. "
             "Goodbye.",
-            "record": "Please speak your message after the tone. Press the hash key when done.",
+            "record": "Your message will be recorded and kept with your case. "
+            "Please speak after the tone. Press the hash key when done.",
             "thanks": "Thank you. We have your message. Goodbye.",
             "connecting": "Connecting you to the customer.",
         },
@@ -39,10 +40,11 @@ SAY = {
         {
             "menu": "Hej, det här är kundtjänst. "
             "Tryck 1 om du vill bli uppringd på det här numret. "
-            "Tryck 2 för att lämna ett meddelande.",
+            "Tryck 2 för att lämna ett meddelande. Meddelanden spelas in.",
             "repeat": "Förlåt, jag hörde inget val.",
             "callback": "Tack. Vi ringer upp dig på det här numret så snart vi kan. Hej då.",
-            "record": "Tala in ditt meddelande efter tonen. Tryck fyrkant när du är klar.",
+            "record": "Ditt meddelande spelas in och sparas med ditt ärende. "
+            "Tala efter tonen. Tryck fyrkant när du är klar.",
             "thanks": "Tack. Vi har fått ditt meddelande. Hej då.",
             "connecting": "Kopplar dig till kunden.",
         },
@@ -101,63 +103,6 @@ def sms():
     return twiml(response)
 
 
-@bp.post("/twilio/voice")
-@twilio_signed
-def voice():
-    phone = _caller()
-    call_sid = request.form.get("CallSid", "")
-    if call_sid and first_time("call", call_sid, "inbound"):
-        calls.record_inbound_call(call_sid, phone, request.form.get("To"))
-        db.session.commit()
-    attempt = request.args.get("attempt", "1")
-    language = _language(phone)
-    response = VoiceResponse()
-    gather = Gather(num_digits=1, timeout=6, action=url_for("telephony.voice_menu"), method="POST")
-    if attempt != "1":
-        _say(gather, language, "repeat")
-    _say(gather, language, "menu")
-    response.append(gather)
-    if attempt == "1":
-        response.redirect(url_for("telephony.voice", attempt=2), method="POST")
-    else:  # no choice twice: a person will call back anyway
-        response.redirect(url_for("telephony.voice_menu", default=1), method="POST")
-    return twiml(response)
-
-
-@bp.post("/twilio/voice/menu")
-@twilio_signed
-def voice_menu():
-    phone = _caller()
-    language = _language(phone)
-    digit = request.form.get("Digits") or request.args.get("default", "")
-    response = VoiceResponse()
-    if digit == "2":
-        _say(response, language, "record")
-        response.record(
-            max_length=180,
-            play_beep=True,
-            finish_on_key="#",
-            action=url_for("telephony.voice_recorded"),
-            recording_status_callback=url_for("telephony.recording_status"),
-            transcribe=True,
-            transcribe_callback=url_for("telephony.transcription"),
-        )
-        return twiml(response)
-    if digit == "1" and phone:
-        callbacks.request_callback(
-            phone=phone,
-            source="voice",
-            language=language,
-            external_sid=request.form.get("CallSid") and f"{request.form['CallSid']}:callback",
-        )
-        db.session.commit()
-        _say(response, language, "callback")
-        response.hangup()
-        return twiml(response)
-    response.redirect(url_for("telephony.voice", attempt=2), method="POST")
-    return twiml(response)
-
-
 @bp.post("/twilio/voice/recorded")
 @twilio_signed
 def voice_recorded():
@@ -178,7 +123,7 @@ def recording_status():
     if phone is None:
         return ("", 204)
     duration = request.form.get("RecordingDuration", "?")
-    intake(
+    result = intake(
         InboundMessage(
             channel="voice",
             body_text=f"Voicemail ({duration} s). Transcription pending.",
@@ -193,6 +138,8 @@ def recording_status():
             },
         )
     )
+    if not result.duplicate:
+        recordings.schedule_fetch(result.message)  # into our store, then deleted at Twilio
     db.session.commit()
     return ("", 204)
 
