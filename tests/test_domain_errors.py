@@ -71,7 +71,6 @@ def test_stored_values_of_the_enums_are_the_old_strings():
         "review",  # issue 21: a published answer that may no longer be true
         "retracted",
         "rejected",
-        "review",  # issue 21: a published answer sent back to be checked again
     ]
     assert [s.value for s in CallbackStatus] == [
         "pending",

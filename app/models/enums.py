@@ -53,9 +53,9 @@ class ArticleStatus(StrEnum):
     DRAFT = "draft"
     APPROVED = "approved"
     PUBLISHED = "published"
+    REVIEW = "review"
     RETRACTED = "retracted"
     REJECTED = "rejected"
-    REVIEW = "review"
 
 
 class CallbackStatus(StrEnum):
