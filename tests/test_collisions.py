@@ -129,7 +129,7 @@ def test_presence_updates_live_in_the_browser(app, live_server, browser, make_ag
     tova.fill("#reply-body", "Hej")  # typing
     olle.wait_for_function(
         "document.getElementById('presence').textContent.includes('Tova is typing')",
-        timeout=25000,
+        timeout=45000,  # one 10-second poll, with room for a loaded machine
     )
     for page in pages:
         page.context.close()
