@@ -17,7 +17,7 @@ from app.models import OutboxItem, Ticket
 from app.plain_language import readability_panel
 from app.telephony.panel import phone_panel
 from app.workflow.panels import assignment_panel, merge_panel, tags_panel
-from workers import community, handlers, identity, telephony, webhooks
+from workers import community, handlers, identity, privacy, recordings, telephony, webhooks
 
 # topic -> handler(payload, item). Handlers run inside an RQ job with an app context and
 # must be idempotent: a job may run twice.
@@ -30,6 +30,9 @@ TOPIC_HANDLERS: dict[str, Callable[[dict, OutboxItem], None]] = {
     "call.place": telephony.place_call,
     "article.draft": community.draft,
     "article.publish": community.publish,
+    "privacy.erase": privacy.erase,
+    "privacy.retention": privacy.retention_run,
+    "recording.fetch": recordings.fetch,
     "webhook.deliver": webhooks.deliver_webhook,  # signed ticket events (issue 17)
 }
 

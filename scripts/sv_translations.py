@@ -295,6 +295,215 @@ SV = {
     "%(n)s answers found": "%(n)s svar hittades",
     "We found no answer to that yet.": "Vi hittade inget svar på det ännu.",
     "Didn't find what you need? A person can help:": "Hittade du inte det du behöver? En person kan hjälpa dig:",
+    # --- issue 18: data protection (export, erasure, retention, records, recordings) ---
+    "Messages (email, SMS, web, notes)": "Meddelanden (e-post, sms, webb, anteckningar)",
+    "Attachments": "Bilagor",
+    "Voicemail recordings": "Röstmeddelanden (inspelningar)",
+    "Voicemail transcriptions": "Utskrifter av röstmeddelanden",
+    "Call logs and callback requests": "Samtalsloggar och önskemål om uppringning",
+    "Identity-check records": "Uppgifter från identitetskontroller",
+    "Until the customer is erased, or their last ticket is purged": (
+        "Tills kunden raderas eller kundens sista ärende gallras"
+    ),
+    "While the agent account exists": "Så länge handläggarkontot finns",
+    "A few days at most (rate limits, webhook receipts)": (
+        "Högst några dagar (spärrar mot missbruk, kvitton från Twilio)"
+    ),
+    "No customer has that email address, phone number or ticket reference.": (
+        "Ingen kund har den e-postadressen, det telefonnumret eller det ärendenumret."
+    ),
+    "Tick the box to confirm the erasure.": "Kryssa i rutan för att bekräfta raderingen.",
+    "Erasure started. This page shows when it is complete.": (
+        "Raderingen har börjat. Den här sidan visar när den är klar."
+    ),
+    "What we hold about this customer": "Vad vi har om den här kunden",
+    "Tickets: %(n)s": "Ärenden: %(n)s",
+    "still open: %(refs)s": "fortfarande öppna: %(refs)s",
+    "Messages: %(n)s": "Meddelanden: %(n)s",
+    "Attachments and recordings: %(n)s": "Bilagor och inspelningar: %(n)s",
+    "Callback requests: %(n)s": "Önskemål om uppringning: %(n)s",
+    "Phone calls: %(n)s": "Telefonsamtal: %(n)s",
+    "Identity checks: %(n)s": "Identitetskontroller: %(n)s",
+    "Community articles drawn from their tickets: %(n)s": (
+        "Artiklar i kunskapsbanken från kundens ärenden: %(n)s"
+    ),
+    "Give the customer a copy": "Ge kunden en kopia",
+    "The copy downloads to your computer only. Hand it over in person or through a secure "
+    "channel; never send it by email.": (
+        "Kopian laddas bara ner till din dator. Lämna över den personligen eller via en säker "
+        "kanal; skicka den aldrig med e-post."
+    ),
+    "Readable summary": "Läsbar sammanställning",
+    "Download everything (zip)": "Ladda ner allt (zip)",
+    "Erase this customer": "Radera den här kunden",
+    "Erasing removes the customer, their tickets, messages, files, recordings, callback "
+    "requests, calls and identity checks. It cannot be undone. The audit log keeps only a "
+    "record that an erasure happened.": (
+        "Raderingen tar bort kunden, kundens ärenden, meddelanden, filer, inspelningar, "
+        "önskemål om uppringning, samtal och identitetskontroller. Det går inte att ångra. "
+        "Granskningsloggen behåller bara en uppgift om att en radering skett."
+    ),
+    "This customer still has open tickets: %(refs)s. Erasing closes them. Tick the box "
+    "below to confirm.": (
+        "Kunden har fortfarande öppna ärenden: %(refs)s. Raderingen stänger dem. Kryssa i "
+        "rutan nedan för att bekräfta."
+    ),
+    "Community articles drawn from their tickets": "Artiklar i kunskapsbanken från kundens ärenden",
+    "Each is checked again for the customer's details and retracted, unless you confirm it "
+    "holds nothing of theirs.": (
+        "Varje artikel kontrolleras igen mot kundens uppgifter och dras tillbaka, om du inte "
+        "bekräftar att den inte innehåller något om kunden."
+    ),
+    "Keep “%(title)s” (%(status)s): I checked it holds nothing of theirs": (
+        "Behåll ”%(title)s” (%(status)s): jag har kontrollerat att den inte innehåller något "
+        "om kunden"
+    ),
+    "Close the open tickets %(refs)s": "Stäng de öppna ärendena %(refs)s",
+    "I confirm: erase this customer for good": "Jag bekräftar: radera kunden för gott",
+    "Erase": "Radera",
+    "Data protection": "Dataskydd",
+    "Find a customer to see what we hold about them, give them a copy, or erase them.": (
+        "Sök upp en kund för att se vad vi har om kunden, ge kunden en kopia eller radera kunden."
+    ),
+    "Email address, phone number or ticket reference": "E-postadress, telefonnummer eller ärendenummer",
+    "Find": "Sök",
+    "Records of processing": "Register över behandlingar",
+    "Recent requests": "Senaste begäranden",
+    "Request": "Begäran",
+    "Started": "Påbörjad",
+    "Completed": "Klar",
+    "None yet.": "Inga ännu.",
+    "Every place in the database that holds personal data, why we keep it and for how long. "
+    "This page is generated from the data model, so it always matches what is stored.": (
+        "Varje ställe i databasen som innehåller personuppgifter, varför vi sparar dem och hur "
+        "länge. Sidan skapas från datamodellen och stämmer därför alltid med det som lagras."
+    ),
+    "Files: attachments and voicemail recordings are kept in the file store under their "
+    "content hash, for as long as the attachment rows that name them.": (
+        "Filer: bilagor och röstmeddelanden sparas i fillagret under sin innehållshash, så "
+        "länge raderna som pekar på dem finns kvar."
+    ),
+    "Where": "Var",
+    "Why": "Varför",
+    "How long": "Hur länge",
+    "%(n)s days": "%(n)s dagar",
+    "kept until erased": "sparas tills kunden raderas",
+    "Request #%(id)s": "Begäran nr %(id)s",
+    "Complete": "Klar",
+    "Removed from the database; removing files and recordings": (
+        "Borttagen ur databasen; filer och inspelningar tas bort"
+    ),
+    "Waiting for the worker": "Väntar på bakgrundsjobbet",
+    "Removed": "Borttaget",
+    "%(t)s tickets, %(m)s messages; %(r)s community articles retracted, %(k)s kept": (
+        "%(t)s ärenden, %(m)s meddelanden; %(r)s artiklar tillbakadragna, %(k)s behållna"
+    ),
+    "Last problem": "Senaste problem",
+    "Back to data protection": "Tillbaka till dataskydd",
+    "Everything we hold about you": "Allt vi har om dig",
+    "This is a readable copy of the personal data the helpdesk holds about one customer. The "
+    "downloadable archive has the same data in a machine-readable form, with the original "
+    "files.": (
+        "Det här är en läsbar kopia av de personuppgifter kundtjänsten har om en kund. Arkivet "
+        "att ladda ner har samma uppgifter i maskinläsbar form, med originalfilerna."
+    ),
+    "Your details": "Dina uppgifter",
+    "Your tickets": "Dina ärenden",
+    "Messages": "Meddelanden",
+    "from you": "från dig",
+    "from us": "från oss",
+    "internal note": "intern anteckning",
+    "Files": "Filer",
+    "Other records": "Övriga uppgifter",
+    "Saved. The purge runs in the background.": "Sparat. Gallringen körs i bakgrunden.",
+    "Retention periods": "Lagringstider",
+    "How many days each kind of data is kept. Older data is deleted (messages: resolved and "
+    "closed tickets with everything on them) or, for transcriptions, blanked. Leave a field "
+    "empty to keep that data until the customer is erased.": (
+        "Hur många dagar varje slags uppgift sparas. Äldre uppgifter raderas (meddelanden: "
+        "lösta och stängda ärenden med allt som hör till dem) eller, för utskrifter, töms. "
+        "Lämna ett fält tomt för att spara uppgifterna tills kunden raderas."
+    ),
+    "Use a whole number of days between 1 and 36500 for: %(names)s": (
+        "Ange ett helt antal dagar mellan 1 och 36500 för: %(names)s"
+    ),
+    "days": "dagar",
+    "Run the purge now, not only on schedule": "Kör gallringen nu, inte bara enligt schemat",
+    "Last run": "Senaste körning",
+    "Started %(at)s; next run %(next)s.": "Startade %(at)s; nästa körning %(next)s.",
+    "Not run yet.": "Har inte körts ännu.",
+    "Voicemail recording": "Inspelat röstmeddelande",
+    "This customer still has open tickets. Erasing closes them.": (
+        "Kunden har fortfarande öppna ärenden. Raderingen stänger dem."
+    ),
+    # issue 18: records of processing
+    "Words the anonymizer flagged (may be a name)": "Ord som anonymiseringen flaggade (kan vara ett namn)",
+    "Question and answer written for the public": "Fråga och svar skrivna för allmänheten",
+    "Reach the customer on the channel they chose; match later contacts to them.": "Nå kunden i den kanal kunden valt; koppla senare kontakter till kunden.",
+    "Handle the customer's request (contract / legitimate interest).": "Hantera kundens ärende (avtal / berättigat intresse).",
+    "Prove identity before disclosing private data; detect abuse (legal obligation).": "Styrka identitet innan privata uppgifter lämnas ut; upptäcka missbruk (rättslig förpliktelse).",
+    "Customer's name": "Kundens namn",
+    "Email address": "E-postadress",
+    "Phone number": "Telefonnummer",
+    "Preferred language": "Önskat språk",
+    "Postal address": "Postadress",
+    "Customer account number": "Kundnummer",
+    "When the email was changed": "När e-postadressen ändrades",
+    "When the phone was changed": "När telefonnumret ändrades",
+    "Replied STOP to SMS": "Svarade STOPP på sms",
+    "When they replied STOP": "När kunden svarade STOPP",
+    "First contact": "Första kontakt",
+    "Subject of the request": "Ärendets rubrik",
+    "How it was resolved": "Hur det löstes",
+    "Whose request it is": "Vems ärende det är",
+    "Identity verified until": "Identitet verifierad till",
+    "How identity was verified": "Hur identiteten verifierades",
+    "Sender address or number": "Avsändarens adress eller nummer",
+    "Recipient address or number": "Mottagarens adress eller nummer",
+    "Message text (voicemail transcription)": "Meddelandets text (utskrift av röstmeddelande)",
+    "Message formatting": "Meddelandets formatering",
+    "Email Message-ID (threading)": "E-postens Message-ID (trådning)",
+    "Email threading header": "E-postens trådningsfält",
+    "Twilio message/recording id": "Twilios id för meddelande/inspelning",
+    "SPF/DKIM/DMARC verdicts": "SPF/DKIM/DMARC-resultat",
+    "Why delivery failed": "Varför leveransen misslyckades",
+    "Recording link, quoted text, delivery notes": "Länk till inspelning, citerad text, leveransanteckningar",
+    "File name": "Filnamn",
+    "Where the file is in the store": "Var filen ligger i fillagret",
+    "Inline image id": "Id för inbäddad bild",
+    "Number to call back": "Nummer att ringa upp",
+    "What the call is about": "Vad samtalet gäller",
+    "Agent's notes": "Handläggarens anteckningar",
+    "Who asked": "Vem som bad om det",
+    "Twilio call id": "Twilios samtals-id",
+    "Caller's number": "Uppringarens nummer",
+    "Number called": "Uppringt nummer",
+    "Call length": "Samtalets längd",
+    "Who was checked": "Vem som kontrollerades",
+    "How the code was sent": "Hur koden skickades",
+    "Keyed hash of the one-time code": "Nyckelad hash av engångskoden",
+    "Hash of the code link": "Hash av kodlänken",
+    "When the code was used": "När koden användes",
+    "Wrong tries": "Felaktiga försök",
+    "Which agent acted": "Vilken handläggare som agerade",
+    "Which customer it concerned": "Vilken kund det gällde",
+    "Which ticket it concerned": "Vilket ärende det gällde",
+    "Ids and kinds (never private values)": "Id och typer (aldrig privata värden)",
+    "Agent's login email": "Handläggarens inloggningsadress",
+    "Run the agent account.": "Driva handläggarkontot.",
+    "Agent's name": "Handläggarens namn",
+    "Agent's phone (click-to-call)": "Handläggarens telefon (klicka för att ringa)",
+    "Connect calls.": "Koppla samtal.",
+    "Argon2 password hash": "Argon2-hash av lösenordet",
+    "Counted address, number or IP": "Räknad adress, nummer eller IP-adress",
+    "Twilio id of a delivered webhook": "Twilios id för en levererad webhook",
+    "Ids of the rows a job works on": "Id för raderna ett jobb arbetar med",
+    "Why a job failed (may name an address)": "Varför ett jobb misslyckades (kan nämna en adress)",
+    "Ticket the answer came from": "Ärendet svaret kom från",
+    "What the anonymizer removed (counts)": "Vad anonymiseringen tog bort (antal)",
+    "Hashed browser cookie (one vote each)": "Hashad webbläsarkaka (en röst var)",
+    "Whose request (cleared by the erasure)": "Vems begäran (töms vid raderingen)",
+    "Admin who asked": "Administratören som begärde",
     # --- issue 17: assignment ---
     "Give to": "Ge till",
     "Note for your colleague (optional, internal)": "Anteckning till din kollega (valfri, intern)",
@@ -461,6 +670,51 @@ SV = {
     "Agent workload": "Handläggarnas arbetsbörda",
     "Resolved in the period, and open now": "Lösta under perioden, och öppna nu",
     "Open now": "Öppna nu",
+    # issue 16: mailboxes read over IMAP (admin page)
+    "Short name": "Kort namn",
+    "Mailbox address (user name)": "Brevlådans adress (användarnamn)",
+    "IMAP server": "IMAP-server",
+    "IMAP port": "IMAP-port",
+    "Connection security": "Anslutningens säkerhet",
+    "TLS (port 993)": "TLS (port 993)",
+    "STARTTLS (port 143)": "STARTTLS (port 143)",
+    "None (only for a server on this machine)": "Ingen (bara för en server på den här datorn)",
+    "Sign-in": "Inloggning",
+    "Password or app password": "Lösenord eller applösenord",
+    "Microsoft 365 (app registration)": "Microsoft 365 (appregistrering)",
+    "Google Workspace (service account)": "Google Workspace (tjänstkonto)",
+    "Password or client secret": "Lösenord eller klienthemlighet",
+    "Google service-account key (JSON)": "Nyckel för Googles tjänstkonto (JSON)",
+    "Microsoft tenant (directory) ID": "Microsoft klient-ID för katalogen (tenant)",
+    "Microsoft application (client) ID": "Microsoft program-ID (client ID)",
+    "Move imported mail to this folder (empty: only flag it)": "Flytta inläst e-post till den här mappen (tomt: bara flagga den)",
+    "Send replies through this server (empty: the usual relay)": "Skicka svar via den här servern (tomt: det vanliga reläet)",
+    "Sending port": "Port för utgående e-post",
+    "Sending security": "Säkerhet för utgående e-post",
+    "None": "Ingen",
+    "Keep a copy of replies in this folder": "Spara en kopia av svaren i den här mappen",
+    "A mailbox with this name already exists.": "Det finns redan en brevlåda med det namnet.",
+    "Mailbox added. The mail reader picks it up within a minute.": "Brevlådan är tillagd. Den läses inom en minut.",
+    "Mailbox removed. Mail already imported stays.": "Brevlådan är borttagen. E-post som redan lästs in finns kvar.",
+    "Mailboxes": "Brevlådor",
+    "Not read yet (is the mail reader running?)": "Inte läst ännu (är e-postläsaren igång?)",
+    "Working": "Fungerar",
+    "last checked %(when)s UTC": "senast kontrollerad %(when)s UTC",
+    "%(n)s imported": "%(n)s inlästa",
+    "Sign-in refused": "Inloggningen nekades",
+    "Next try %(when)s UTC.": "Nästa försök %(when)s UTC.",
+    "Starting": "Startar",
+    "Mail that arrives in these mailboxes becomes tickets. Imported mail is moved to the folder you choose; mail we cannot read is moved to “Could not import” for a person to look at. Nothing is deleted.": "E-post som kommer till de här brevlådorna blir ärenden. Inläst e-post flyttas till mappen du väljer; e-post vi inte kan läsa flyttas till ”Could not import” så att en person kan titta på den. Inget raderas.",
+    "The IMAP_MAILBOXES setting has a problem:": "Inställningen IMAP_MAILBOXES har ett fel:",
+    "Mailbox": "Brevlåda",
+    "State": "Läge",
+    "Set up in": "Inställd i",
+    "server settings": "serverns inställningar",
+    "Remove": "Ta bort",
+    "No mailbox yet.": "Ingen brevlåda ännu.",
+    "Add a mailbox": "Lägg till en brevlåda",
+    "Add mailbox": "Lägg till brevlåda",
+    "These mailbox settings cannot be used.": "De här inställningarna för brevlådan går inte att använda.",
     # issue 21: public answers
     "Public question (a short neutral question anyone could ask)": "Publik fråga (en kort neutral fråga som vem som helst kunde ställa)",
     "Public answer: the steps that solved it (empty: the summary above, without greeting)": "Publikt svar: stegen som löste det (tomt: sammanfattningen ovan, utan hälsning)",
@@ -511,6 +765,33 @@ SV = {
         "%(num)d personer tyckte att det hjälpte",
     ),
     # --- issue 20: voice-first and plain language ---
+    "A helper cannot change the customer's contact details. Ask the customer.": "En hjälpare kan inte ändra kundens kontaktuppgifter. Fråga kunden.",
+    "Only the customer, verified by phone, can name a helper. A helper cannot.": "Bara kunden, kontrollerad via telefon, kan utse en hjälpare. En hjälpare kan inte det.",
+    "Write the helper's name.": "Skriv hjälparens namn.",
+    "The helper needs their own phone number or email.": "Hjälparen behöver ett eget telefonnummer eller en egen e-postadress.",
+    "That is the customer's own contact, not a helper's.": "Det är kundens egen kontaktuppgift, inte hjälparens.",
+    "A helper can be named for 1 to 365 days.": "En hjälpare kan utses för 1 till 365 dagar.",
+    "This helper is no longer allowed to act for the customer.": "Den här hjälparen får inte längre företräda kunden.",
+    "Too many codes to this helper in the last hour. Please wait.": "För många koder till den här hjälparen den senaste timmen. Vänta en stund.",
+    "Helper's name": "Hjälparens namn",
+    "Helper's own phone": "Hjälparens eget telefonnummer",
+    "Helper's own email": "Hjälparens egen e-post",
+    "What the helper may hear": "Vad hjälparen får höra",
+    "For": "Gäller",
+    "this ticket only": "bara det här ärendet",
+    "all the customer's tickets": "alla kundens ärenden",
+    "Days it is valid": "Antal dagar det gäller",
+    "Please fill in the helper's name and their own phone or email.": "Fyll i hjälparens namn och hjälparens eget telefonnummer eller e-post.",
+    "Helper added. Send them a code before you talk about anything private.": "Hjälparen är tillagd. Skicka en kod till hjälparen innan ni pratar om något privat.",
+    "A code is on its way to the helper. Ask them to read it to you.": "En kod är på väg till hjälparen. Be hjälparen läsa upp den för dig.",
+    "The helper can no longer act for the customer.": "Hjälparen kan inte längre företräda kunden.",
+    "You are speaking with a helper, not the customer: %(name)s.": "Du pratar med en hjälpare, inte med kunden: %(name)s.",
+    "They may hear: %(fields)s.": "Hjälparen får höra: %(fields)s.",
+    "nothing private": "inget privat",
+    "Trusted helpers": "Betrodda hjälpare",
+    "Send the helper a code": "Skicka en kod till hjälparen",
+    "The customer wants to name a helper": "Kunden vill utse en hjälpare",
+    "Add helper": "Lägg till hjälpare",
     "The form expired; please try again.": "Formuläret hade gått ut; försök igen.",
     "The customer sent STOP: we may not text them.": "Kunden har skickat STOPP: vi får inte skicka sms till kunden.",
     "A heads-up was sent less than half an hour ago.": "Ett förvarnings-sms skickades för mindre än en halvtimme sedan.",
@@ -624,7 +905,6 @@ SV = {
     "Tokens": "Tokens",
     "Starts with": "Börjar med",
     "Last used": "Senast använd",
-    "State": "Läge",
     "revoked": "återkallad",
     "Revoke %(name)s": "Återkalla %(name)s",
     "Webhooks": "Webhooks",
@@ -748,6 +1028,36 @@ SV = {
     "Files can only be sent by email.": "Filer kan bara skickas med e-post.",
     "Files may be at most %(each)s MB each and %(total)s MB together.": "Filer får vara högst %(each)s MB var och %(total)s MB tillsammans.",
     "Attach files (email only, at most %(each)s MB each)": "Bifoga filer (bara e-post, högst %(each)s MB var)",
+    # --- lead: records of processing for merged features ---
+    "Let a relative or carer the customer named act for them, within limits.": "Låta en anhörig eller hjälpare som kunden utsett företräda kunden, inom gränser.",
+    "Customer's name, case-folded for search": "Kundens namn, normaliserat för sökning",
+    "Customer's surname, case-folded for search": "Kundens efternamn, normaliserat för sökning",
+    "Care note (how best to reach them)": "Omsorgsanteckning (hur kunden bäst nås)",
+    "Merged into another customer record": "Sammanslagen med en annan kundpost",
+    "Which helper was verified": "Vilken hjälpare som kontrollerades",
+    "Which helper a code went to": "Vilken hjälpare en kod skickades till",
+    "Agent available for new tickets": "Handläggaren tar emot nya ärenden",
+    "Whose helper it is": "Vems hjälpare det är",
+    "Helper's phone number": "Hjälparens telefonnummer",
+    "Helper's email address": "Hjälparens e-postadress",
+    "Which ticket the helper may act on": "Vilket ärende hjälparen får hantera",
+    "Until when the helper may act": "Hur länge hjälparen får företräda kunden",
+    "When the helper was removed": "När hjälparen togs bort",
+    "Tags on a request": "Etiketter på ett ärende",
+    "Customer record merged away": "Kundpost som slogs samman",
+    "Customer record kept": "Kundpost som behölls",
+    "Why two records were merged": "Varför två kundposter slogs samman",
+    "Warnings confirmed at a merge": "Varningar som bekräftades vid sammanslagning",
+    "Contact details before a merge (to undo it)": "Kontaktuppgifter före sammanslagning (för att kunna ångra)",
+    "What a merge moved": "Vad en sammanslagning flyttade",
+    "When a merge was undone": "När en sammanslagning ångrades",
+    "Who undid a merge": "Vem som ångrade en sammanslagning",
+    "Why a merge was undone": "Varför en sammanslagning ångrades",
+    "Who was asked how we did": "Vem som tillfrågades om vår service",
+    "When we asked": "När vi frågade",
+    "Their answer (1-3)": "Svaret (1–3)",
+    "When they answered": "När de svarade",
+    "How they answered": "Hur de svarade",
 }
 
 

@@ -17,6 +17,7 @@ from app.agent import (  # noqa: E402,F401
     assignment,
     customers,
     integrations,
+    mailboxes,
     phone_tickets,
     plain_language,
     reports,

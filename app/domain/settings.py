@@ -43,11 +43,35 @@ DEFAULTS: dict[str, object] = {
         },
     },
     # identity: which customer fields are private, and what each assurance level unlocks
-    "identity_private_fields": ["email", "phone", "address", "account_number", "other_tickets"],
+    "identity_private_fields": [
+        "email",
+        "phone",
+        "address",
+        "account_number",
+        "other_tickets",
+        "recordings",  # voicemail playback
+    ],
     "identity_unlocks": {
-        "callback": ["email", "phone", "address", "account_number", "other_tickets"],
-        "phone": ["email", "phone", "address", "account_number", "other_tickets"],
+        "callback": [
+            "email",
+            "phone",
+            "address",
+            "account_number",
+            "other_tickets",
+            "recordings",
+        ],
+        "phone": ["email", "phone", "address", "account_number", "other_tickets", "recordings"],
         "mailbox": ["email", "other_tickets"],
+    },
+    # retention: days each class of personal data is kept (None: until the customer is erased)
+    "retention_days": {
+        "messages": None,
+        "attachments": None,
+        "recordings": 90,
+        "transcriptions": None,
+        "call_logs": 365,
+        "identity_checks": 90,
+        "audit_log": 730,
     },
     # assignment: automatic assignment of new tickets (off | round_robin | least_loaded)
     "auto_assign_mode": "off",

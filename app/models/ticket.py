@@ -24,6 +24,8 @@ class Ticket(db.Model):
     __table_args__ = (
         Index("ix_tickets_queue", "status", "priority", "created_at"),
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        # Retention finds resolved/closed tickets past their period (migration 1803).
+        Index("ix_tickets_status_updated", "status", "updated_at"),
         # Only tickets that need work, in queue order (migration 0401).
         Index(
             "ix_tickets_active_queue",
@@ -59,6 +61,10 @@ class Ticket(db.Model):
     # Identity verification: private fields are shown only while verified_until is in the future.
     verified_until: Mapped[datetime | None] = mapped_column()
     verified_level: Mapped[str | None] = mapped_column(String(32))
+    # level "helper": the agent speaks with this trusted helper (trusted_helpers.id), not the
+    # customer. No foreign key: trusted_helpers already points at tickets (scope), and a
+    # cycle would make the two tables impossible to empty in order.
+    verified_helper_id: Mapped[int | None] = mapped_column()
     # Optimistic concurrency: every agent change must name the version it saw.
     version: Mapped[int] = mapped_column(default=1)
 

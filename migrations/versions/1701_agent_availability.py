@@ -1,14 +1,14 @@
 """Agents mark themselves available for automatic assignment.
 
 Revision ID: 1701
-Revises: 2101
+Revises: 1803
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "1701"
-down_revision = "2101"
+down_revision = "1803"
 branch_labels = None
 depends_on = None
 
