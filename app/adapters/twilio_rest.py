@@ -8,8 +8,14 @@ from __future__ import annotations
 
 import functools
 
+import requests
 from flask import current_app
+from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
+
+from app.domain import phone_policy
+
+TWILIO_API = "https://api.twilio.com"
 
 
 def client() -> Client:
@@ -37,7 +43,9 @@ def public_url(path: str) -> str:
 
 
 def send_sms(to: str, body: str, status_callback: str | None = None) -> str:
-    """Send one SMS from our number; returns Twilio's MessageSid."""
+    """Send one SMS from our number; returns Twilio's MessageSid. Raises DestinationRefused
+    for a country an admin did not allow, or when today's SMS budget is spent."""
+    phone_policy.spend_sms(to)
     kwargs = {"to": to, "from_": current_app.config["TWILIO_NUMBER"], "body": body}
     if status_callback:
         kwargs["status_callback"] = status_callback
@@ -68,3 +76,30 @@ def start_call(
             kwargs["async_amd"] = "true"
             kwargs["async_amd_status_callback"] = async_amd_callback
     return client().calls.create(**kwargs).sid
+
+
+def recording_media_url(sid: str) -> str:
+    config = current_app.config
+    base = (config.get("TWILIO_API_BASE_URL") or TWILIO_API).rstrip("/")
+    return f"{base}/2010-04-01/Accounts/{config['TWILIO_ACCOUNT_SID']}/Recordings/{sid}.mp3"
+
+
+def fetch_recording(sid: str) -> bytes:
+    """The audio of one recording (MP3). Raises on any HTTP error (the job retries)."""
+    config = current_app.config
+    response = requests.get(
+        recording_media_url(sid),
+        auth=(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"]),
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.content
+
+
+def delete_recording(sid: str) -> None:
+    """Delete a recording (and its transcriptions) at Twilio; already gone counts as done."""
+    try:
+        client().recordings(sid).delete()
+    except TwilioRestException as error:
+        if error.status != 404:
+            raise

@@ -15,8 +15,9 @@ import nh3
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.domain import audit, outbox, tickets
+from app.domain import assignment, audit, customer_merge, integrations, outbox, tickets
 from app.domain.audit import SYSTEM, Actor
+from app.domain.text import single_line
 from app.extensions import db
 from app.models import Customer, Message, Ticket
 from app.models.base import utcnow
@@ -105,6 +106,7 @@ def find_or_create_customer(inbound: InboundMessage) -> Customer:
     if customer is None and inbound.sender_phone:
         customer = db.session.scalar(select(Customer).where(Customer.phone == inbound.sender_phone))
     if customer is not None:
+        customer = customer_merge.follow(customer)  # a merged customer's contact: the kept one
         if not customer.name and inbound.sender_name:
             customer.name = inbound.sender_name[:200]
         return customer
@@ -195,6 +197,9 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
     Idempotent on the email delivery key (Message-ID and content) and the Twilio SID: a
     re-delivery returns the stored message with `duplicate=True` and changes nothing.
     """
+    # Single-line fields end up in mail headers: no CR/LF or control characters, ever.
+    inbound.subject = single_line(inbound.subject, 300)
+    inbound.sender_name = single_line(inbound.sender_name, 200) or None
     duplicate, reused_id = match_delivery(inbound)
     if duplicate is not None:
         return IntakeResult(ticket=duplicate.ticket, message=duplicate, duplicate=True)
@@ -225,6 +230,8 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
         db.session.flush()
         created = True
         audit.record(actor, "ticket.opened", ticket_id=ticket.id, channel=inbound.channel)
+        assignment.auto_assign(ticket)
+        integrations.emit("ticket.created", ticket)
     elif ticket.status == TicketStatus.RESOLVED:
         tickets.change_status(ticket, TicketStatus.OPEN, actor)
         reopened = True

@@ -1,14 +1,14 @@
 """Mailbox intake over IMAP: accounts, their status, and receipts for exactly-once import.
 
 Revision ID: 1601
-Revises: 2101
+Revises: 2001
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "1601"
-down_revision = "2101"
+down_revision = "2001"
 branch_labels = None
 depends_on = None
 
