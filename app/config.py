@@ -82,7 +82,12 @@ def from_environment() -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": _int("SESSION_LIFETIME_SECONDS", 8 * 3600),
+        "PERMANENT_SESSION_LIFETIME_SECONDS": _int("SESSION_LIFETIME_SECONDS", 8 * 3600),
+        # An agent session unused this long ends (server-side, whatever the cookie says).
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
         "WTF_CSRF_TIME_LIMIT": None,
+        # No form here needs more; a bigger body is refused (413) before it is parsed.
+        "MAX_CONTENT_LENGTH": _int("MAX_REQUEST_BYTES", 256 * 1024),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_FAILURE_WINDOW_SECONDS": _int("LOGIN_FAILURE_WINDOW_SECONDS", 900),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
@@ -96,12 +101,21 @@ def from_environment() -> dict:
         "INBOUND_PORT": _int("INBOUND_PORT", 2525),
         "INBOUND_MAX_BYTES": _int("INBOUND_MAX_BYTES", 25 * 1024 * 1024),
         "INBOUND_MAX_CONNECTIONS": _int("INBOUND_MAX_CONNECTIONS", 100),
+        # One client may not take every slot, nor keep one: per-address cap, idle timeout
+        # (before and between commands, and while DATA arrives), whole-life limit, NOOPs.
+        "INBOUND_MAX_CONNECTIONS_PER_ADDRESS": _int("INBOUND_MAX_CONNECTIONS_PER_ADDRESS", 10),
+        "INBOUND_IDLE_TIMEOUT_SECONDS": _int("INBOUND_IDLE_TIMEOUT_SECONDS", 30),
+        "INBOUND_MAX_CONNECTION_SECONDS": _int("INBOUND_MAX_CONNECTION_SECONDS", 600),
+        "INBOUND_MAX_NOOPS": _int("INBOUND_MAX_NOOPS", 10),
+        "INBOUND_MAX_RECIPIENTS": _int("INBOUND_MAX_RECIPIENTS", 50),
         # verify: compute SPF/DKIM/DMARC (direct MX); trusted-relay: believe only the
         # Authentication-Results of INBOUND_AUTHSERV_ID from INBOUND_TRUSTED_RELAYS; off.
         "INBOUND_AUTH": os.environ.get("INBOUND_AUTH", "verify"),
         "INBOUND_AUTHSERV_ID": os.environ.get("INBOUND_AUTHSERV_ID", "mx.helpdesk.test"),
         "INBOUND_TRUSTED_RELAYS": _list("INBOUND_TRUSTED_RELAYS", "127.0.0.1,::1"),
         "INBOUND_METRICS_PORT": _int("INBOUND_METRICS_PORT", 0),
+        # /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset: no /metrics.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
         "ATTACHMENTS_MAX_TOTAL_BYTES": _int("ATTACHMENTS_MAX_TOTAL_BYTES", 25 * 1024 * 1024),
         "ACK_LIMIT_PER_SENDER_PER_HOUR": _int("ACK_LIMIT_PER_SENDER_PER_HOUR", 3),
@@ -123,10 +137,13 @@ def from_environment() -> dict:
         "TWILIO_NUMBER": os.environ.get("TWILIO_NUMBER", "+46850000000"),
         "TWILIO_API_BASE_URL": os.environ.get("TWILIO_API_BASE_URL", ""),
         "PHONE_DEFAULT_REGION": os.environ.get("PHONE_DEFAULT_REGION", "SE"),
+        "SMS_DAILY_BUDGET": _int("SMS_DAILY_BUDGET", 1000),
         "VERIFICATION_WINDOW_MINUTES": _int("VERIFICATION_WINDOW_MINUTES", 30),
         "OTP_VALID_MINUTES": _int("OTP_VALID_MINUTES", 10),
         "OTP_MAX_ATTEMPTS": _int("OTP_MAX_ATTEMPTS", 5),
         "OTP_SENDS_PER_HOUR": _int("OTP_SENDS_PER_HOUR", 3),
+        # A bare 6-digit SMS this long after a code was sent is a code answer, never a message.
+        "OTP_REPLY_WINDOW_MINUTES": _int("OTP_REPLY_WINDOW_MINUTES", 60),
         "OTP_MAX_FAILURES_BEFORE_LOCK": _int("OTP_MAX_FAILURES_BEFORE_LOCK", 100),
         "CONTACT_CHANGE_GRACE_DAYS": _int("CONTACT_CHANGE_GRACE_DAYS", 7),
         "BUSINESS_TIMEZONE": os.environ.get("BUSINESS_TIMEZONE", "Europe/Stockholm"),
@@ -135,6 +152,8 @@ def from_environment() -> dict:
             int(x) for x in os.environ.get("CALLBACK_RETRY_MINUTES", "15,60").split(",") if x
         ],
         "CALLBACK_LIMIT_PER_PHONE_PER_HOUR": _int("CALLBACK_LIMIT_PER_PHONE_PER_HOUR", 3),
+        # "Was this helpful?" votes per article per network address per day (cookie or not).
+        "VOTES_PER_ADDRESS_PER_DAY": _int("VOTES_PER_ADDRESS_PER_DAY", 3),
         # Per client address: a script sends many a minute; people sharing one address (a
         # library, a care home, a mobile operator's NAT) send a few an hour between them.
         "CALLBACK_LIMIT_PER_IP_PER_MINUTE": _int("CALLBACK_LIMIT_PER_IP_PER_MINUTE", 5),

@@ -14,6 +14,8 @@ import re
 _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?<![\w-])\+?\(?\d[\d ()./-]{6,}\d(?!\w)")
 _CODE = re.compile(r"(?<![\w-])\d{6}(?![\w-])")
+# The secret part of a customer's verification link (/verify/<token>), e.g. in access logs.
+_LINK_TOKEN = re.compile(r"(/verify/)[^\s/?#\"']+")
 
 
 _IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
@@ -40,11 +42,12 @@ def _scrub_plain(text: str) -> str:
 
 
 def scrub(text: str) -> str:
-    """Replace emails, phone numbers and 6-digit codes with typed placeholders.
+    """Replace emails, phone numbers, 6-digit codes and link tokens with placeholders.
 
     Timestamps are kept whole (they would otherwise read as phone numbers), so log lines
     keep their times and URLs such as Twilio's /2010-04-01/Accounts/... stay readable.
     """
+    text = _LINK_TOKEN.sub(r"\1[token]", text)
     parts: list[str] = []
     last = 0
     for match in _TIMESTAMP.finditer(text):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, session
 from sqlalchemy.exc import OperationalError
 
+from app.domain import sessions
 from app.extensions import db, login_manager
 from app.models import Agent
+
+SESSION_KEY = "agent_session"  # the Flask cookie names the server-side session by this key
 
 CSP = (
     "default-src 'self'; img-src 'self' data: cid:; style-src 'self'; script-src 'self'; "
@@ -16,8 +19,18 @@ CSP = (
 
 @login_manager.user_loader
 def load_agent(agent_id: str) -> Agent | None:
+    """The agent of this browser, while its server-side session is live (see sessions)."""
     agent = db.session.get(Agent, int(agent_id))
-    return agent if agent is not None and agent.active else None
+    if agent is None or not agent.active:
+        return None
+    record = sessions.find(session.get(SESSION_KEY), agent.id)
+    if record is None:
+        return None
+    pending = db.session.new or db.session.dirty or db.session.deleted
+    if sessions.needs_touch(record) and not pending:
+        sessions.touch(record)
+        db.session.commit()
+    return agent
 
 
 def register_security(app: Flask) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from email import message_from_bytes, policy
 
 import dkim
 import dns.exception
@@ -119,20 +120,44 @@ def _dkim_domain(raw: bytes) -> str | None:
 
 
 def from_trusted_header(header_values: list[str], authserv_id: str) -> Verdicts:
-    """Read verdicts from the Authentication-Results our own MTA added (and only that one)."""
+    """Read the verdicts our own MTA wrote: every Authentication-Results with our authserv-id,
+    topmost (the last added, by our MTA) first. The first result for a method wins; a later
+    header (possibly written by the sender with our id) never overrides it."""
+    verdicts = Verdicts(source="none")
+    seen: set[str] = set()
     for value in header_values:
         try:
             parsed = AuthenticationResultsHeader.parse("Authentication-Results: " + value)
         except Exception:  # noqa: BLE001, S112 - a malformed header is simply not evidence
             continue
-        if parsed.authserv_id.lower() != authserv_id.lower():
+        if (parsed.authserv_id or "").lower() != authserv_id.lower():
             continue  # written by someone else: could be forged by the sender
-        verdicts = Verdicts(source="trusted-relay")
+        verdicts.source = "trusted-relay"
         for result in parsed.results:
             method = result.method.lower()
-            if method in ("spf", "dkim", "dmarc") and getattr(verdicts, method) in ("none", ""):
-                setattr(verdicts, method, str(result.result).lower())
+            if method not in ("spf", "dkim", "dmarc") or method in seen:
+                continue
+            seen.add(method)
+            setattr(verdicts, method, str(result.result).lower())
             if method == "dmarc":
                 verdicts.from_domain = getattr(result, "header_from", None)
-        return verdicts
-    return Verdicts(source="none")
+    return verdicts
+
+
+def trusted_header_values(raw: bytes) -> list[str]:
+    """Authentication-Results above the second Received header, topmost first.
+
+    Our MTA adds one Received header and its Authentication-Results next to it; whatever
+    lies below the hop before that came with the message and proves nothing."""
+    message = message_from_bytes(raw, policy=policy.compat32)
+    values: list[str] = []
+    received = 0
+    for name, value in message.items():
+        lowered = name.lower()
+        if lowered == "received":
+            received += 1
+            if received == 2:
+                break
+        elif lowered == "authentication-results":
+            values.append(str(value))
+    return values

@@ -365,9 +365,14 @@ class MailboxFetcher:
                 self.client.noop()
             return
         self.client.idle()
+        # Mail that arrived after our last SEARCH is announced (EXISTS) before the server's
+        # "+ idling"; imapclient files such responses in imaplib's untagged_responses, where
+        # idle_check() never looks. Without this check that mail waits a whole IDLE period.
+        early = self.client._imap.untagged_responses
+        arrived = bool(early.pop("EXISTS", None)) | bool(early.pop("RECENT", None))
         deadline = time.monotonic() + config["IMAP_IDLE_SECONDS"]
         try:
-            while not self.stop.is_set() and time.monotonic() < deadline:
+            while not arrived and not self.stop.is_set() and time.monotonic() < deadline:
                 responses = self.client.idle_check(timeout=1)
                 if any(r[1] in (b"EXISTS", b"RECENT") for r in responses if len(r) > 1):
                     break

@@ -18,6 +18,9 @@ from html.parser import HTMLParser
 from app.domain.email_types import DeliveryReport, InboundEmail, ParsedAttachment
 
 FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
+# Forwarded messages inside forwarded messages are expanded this deep; deeper ones stay
+# inside the outer .eml. Storage can never exceed the mail itself (see `_within_size`).
+MAX_MESSAGE_NESTING = 3
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 
 
@@ -189,6 +192,7 @@ def parse_email(raw: bytes) -> InboundEmail:
     htmls: list[str] = []
     attachments: list[ParsedAttachment] = []
     _collect(message, texts, htmls, attachments, defects, depth=0)
+    attachments = _within_size(attachments, len(raw), defects)
     html = "\n".join(htmls) or None
     full_text = "\n\n".join(t.strip() for t in texts if t.strip())
     if not full_text and html:
@@ -229,27 +233,50 @@ def parse_email(raw: bytes) -> InboundEmail:
     )
 
 
-def _collect(part, texts, htmls, attachments, defects, depth: int) -> None:
-    """Walk the MIME tree: body text/HTML, attachments, forwarded messages (depth-limited)."""
+def _within_size(
+    attachments: list[ParsedAttachment], budget: int, defects: list[str]
+) -> list[ParsedAttachment]:
+    """Decoded parts are never larger than the mail that carried them: a mail that would
+    store more (nested copies of itself) keeps only what fits, and says so."""
+    kept, total = [], 0
+    for attachment in attachments:
+        total += len(attachment.data)
+        if total > budget:
+            defects.append("AttachmentsLargerThanMessage")
+            break
+        kept.append(attachment)
+    return kept
+
+
+def _collect(part, texts, htmls, attachments, defects, depth: int, nesting: int = 0) -> None:
+    """Walk the MIME tree: body text/HTML, attachments, forwarded messages (depth-limited).
+
+    `nesting` counts message/rfc822 levels: only the outermost forwarded message is kept
+    as an .eml (it already contains every message nested in it), and forwarded messages
+    are expanded at most MAX_MESSAGE_NESTING deep."""
     if depth > 20:
         defects.append("TooDeeplyNested")
         return
     content_type = part.get_content_type()
     disposition = (part.get_content_disposition() or "").lower()
     if content_type == "message/rfc822":
+        if nesting >= MAX_MESSAGE_NESTING:
+            defects.append("NestedMessageNotExpanded")
+            return
         inner = part.get_payload()
         inner = inner[0] if isinstance(inner, list) and inner else None
         if inner is not None:
             inner_texts: list[str] = []
-            _collect(inner, inner_texts, [], attachments, defects, depth + 1)
+            _collect(inner, inner_texts, [], attachments, defects, depth + 1, nesting + 1)
             texts.append(
                 "---- Forwarded message ----\n"
                 f"From: {_header(inner, 'From')}\nSubject: {_header(inner, 'Subject')}\n\n"
                 + "\n".join(inner_texts)
             )
-            attachments.append(
-                ParsedAttachment("forwarded-message.eml", "message/rfc822", inner.as_bytes())
-            )
+            if nesting == 0:
+                attachments.append(
+                    ParsedAttachment("forwarded-message.eml", "message/rfc822", inner.as_bytes())
+                )
         return
     if part.is_multipart():
         if content_type == "multipart/alternative":
@@ -269,10 +296,11 @@ def _collect(part, texts, htmls, attachments, defects, depth: int) -> None:
                         attachments,
                         defects,
                         depth + 1,
+                        nesting,
                     )
             return
         for child in part.get_payload():
-            _collect(child, texts, htmls, attachments, defects, depth + 1)
+            _collect(child, texts, htmls, attachments, defects, depth + 1, nesting)
         return
     filename = None
     try:

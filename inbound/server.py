@@ -8,9 +8,10 @@ Database work runs in a small thread pool so the event loop keeps talking to oth
 from __future__ import annotations
 
 import asyncio
+import collections
+import ipaddress
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
@@ -65,6 +66,10 @@ class HelpdeskHandler:
                 db.session.remove()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        tries = getattr(envelope, "rcpt_tries", 0) + 1
+        envelope.rcpt_tries = tries
+        if tries > self.app.config["INBOUND_MAX_RECIPIENTS"]:
+            return "452 4.5.3 Too many recipients"
         if not self.accepts(address):
             smtp_result("rejected")
             return "550 5.1.1 No such mailbox here"
@@ -97,14 +102,9 @@ class HelpdeskHandler:
         mode = self.app.config["INBOUND_AUTH"]
         if mode == "trusted-relay":
             if ip in self.app.config["INBOUND_TRUSTED_RELAYS"]:
-                values = (
-                    message_from_bytes(raw, policy=policy.compat32).get_all(
-                        "Authentication-Results"
-                    )
-                    or []
-                )
                 return authentication.from_trusted_header(
-                    [str(v) for v in values], self.app.config["INBOUND_AUTHSERV_ID"]
+                    authentication.trusted_header_values(raw),
+                    self.app.config["INBOUND_AUTHSERV_ID"],
                 )
             return authentication.Verdicts()
         if mode == "verify":
@@ -147,24 +147,76 @@ class HelpdeskHandler:
 
 
 class _LimitedSMTP(SMTP):
-    """Refuse connections beyond a cap: aiosmtpd holds each message in memory."""
+    """Connection slots are scarce (aiosmtpd holds each message in memory), so a client may
+    not sit on them: a global and a per-address cap, a short idle timeout (also while DATA
+    trickles in), a limit on a connection's whole life, and on NOOPs (set by the controller).
+    """
 
     active = 0
     limit = 100
+    per_address = 10
+    max_life = 600.0
+    exempt: frozenset[str] = frozenset()
+    by_address: collections.Counter = collections.Counter()
 
     def connection_made(self, transport):
-        type(self).active += 1
+        if getattr(self, "_counted", False):  # STARTTLS: the same connection, now encrypted
+            super().connection_made(transport)
+            return
+        cls = type(self)
+        self._address = _address_key(transport.get_extra_info("peername"))
+        cls.active += 1
+        cls.by_address[self._address] += 1
         self._counted = True
+        self._in_data = False
         super().connection_made(transport)
-        if type(self).active > self.limit:
+        self._life = self.loop.call_later(cls.max_life, self._too_long)
+        crowded = cls.by_address[self._address] > cls.per_address
+        if cls.active > cls.limit or (crowded and self._address not in cls.exempt):
             transport.write(b"421 4.3.2 Too busy, try again later\r\n")
             transport.close()
 
+    def _too_long(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(b"421 4.4.2 Connection open too long, closing\r\n")
+            self.transport.close()
+
+    def data_received(self, data: bytes) -> None:
+        if self._in_data:
+            self._reset_timeout()  # idle means "no bytes", also while a big message arrives
+        super().data_received(data)
+
+    async def smtp_DATA(self, arg: str) -> None:  # noqa: N802 - aiosmtpd API
+        self._in_data = True
+        try:
+            await super().smtp_DATA(arg)
+        finally:
+            self._in_data = False
+
     def connection_lost(self, exc):
         if getattr(self, "_counted", False):
-            type(self).active -= 1
+            cls = type(self)
+            cls.active -= 1
+            cls.by_address[self._address] -= 1
+            if cls.by_address[self._address] <= 0:
+                del cls.by_address[self._address]
             self._counted = False
+            self._life.cancel()
         super().connection_lost(exc)
+
+
+def _address_key(peer) -> str:
+    """The client's address; IPv6 clients by /64 (one host usually holds the whole prefix)."""
+    host = peer[0] if isinstance(peer, tuple) and peer else str(peer)
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 6:
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 class _LimitedLMTP(_LimitedSMTP, LMTP):
@@ -175,12 +227,20 @@ class HelpdeskController(Controller):
     def __init__(self, app: Flask, *, host: str, port: int, lmtp: bool = False, **kwargs):
         self.lmtp = lmtp
         handler = HelpdeskHandler(app, lmtp=lmtp, txt_lookup=kwargs.pop("txt_lookup", None))
-        self.max_connections = app.config["INBOUND_MAX_CONNECTIONS"]
+        config = app.config
+        self.max_connections = config["INBOUND_MAX_CONNECTIONS"]
+        self.per_address = config["INBOUND_MAX_CONNECTIONS_PER_ADDRESS"]
+        self.max_life = config["INBOUND_MAX_CONNECTION_SECONDS"]
+        # Behind Postfix every connection comes from the relay: it is not capped per address.
+        trusted = config["INBOUND_AUTH"] == "trusted-relay"
+        self.exempt = frozenset(config["INBOUND_TRUSTED_RELAYS"] if trusted else ())
+        kwargs.setdefault("timeout", config["INBOUND_IDLE_TIMEOUT_SECONDS"])
+        kwargs.setdefault("command_call_limit", {"NOOP": config["INBOUND_MAX_NOOPS"], "*": 10**6})
         super().__init__(
             handler,
             hostname=host,
             port=port,
-            data_size_limit=app.config["INBOUND_MAX_BYTES"],
+            data_size_limit=config["INBOUND_MAX_BYTES"],
             enable_SMTPUTF8=True,
             ready_timeout=10,
             **kwargs,
@@ -189,4 +249,7 @@ class HelpdeskController(Controller):
     def factory(self):
         protocol = _LimitedLMTP if self.lmtp else _LimitedSMTP
         protocol.limit = self.max_connections
+        protocol.per_address = self.per_address
+        protocol.max_life = self.max_life
+        protocol.exempt = self.exempt
         return protocol(self.handler, **self.SMTP_kwargs)

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask_migrate import upgrade
@@ -23,6 +24,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
+import app.models.agent as agent_model
 from app import create_app
 from app.domain.agents import upsert_agent
 from app.domain.mailboxes import MailboxConfig
@@ -35,6 +37,7 @@ from tests.twilio_stub import TwilioStub
 from workers.context import use_app
 
 ROOT = Path(__file__).resolve().parent.parent
+CLOSED_PORT = 9  # discard: nothing listens, so a send that was not asked for fails loudly
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -86,32 +89,68 @@ def migrated(database_url, tmp_path_factory) -> str:
 
 
 @pytest.fixture
+def domain(tmp_path) -> Iterator[None]:
+    """For pure domain tests: an app context on a database that is never opened, and nothing
+    outside the process (no Redis, SMTP or Twilio). The rules run on transient objects; a
+    test that flushes or queries needs `ctx` instead."""
+    application = create_app(support.test_config(f"sqlite:///{tmp_path}/never-opened.db", tmp_path))
+    with application.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
 def queue_name() -> str:
     return f"test-{uuid.uuid4().hex[:10]}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing() -> Iterator[None]:
+    """argon2 with production parameters (64 MB, 3 passes) costs a large share of the suite's
+    time on a small machine; tests check we use argon2, not how expensive it is."""
+    original = agent_model._hasher, agent_model.DUMMY_HASH
+    agent_model._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    agent_model.DUMMY_HASH = agent_model._hasher.hash("not-a-real-password-0f3a")
+    yield
+    agent_model._hasher, agent_model.DUMMY_HASH = original
+
+
 @pytest.fixture
-def app(migrated, tmp_path, queue_name, mail_sink, twilio_stub):
+def app(request, migrated, tmp_path, queue_name):
+    """The app on the migrated test database. The outside world is opt-in: a test that names
+    `mail_sink` or `twilio_stub` (or uses a fixture that does) gets the relay and Twilio
+    pointed at them; otherwise both point at a closed port, so nothing is sent by accident."""
 
     config = support.test_config(migrated, tmp_path)
     config.update(
         REDIS_URL=TEST_REDIS_URL,
         RQ_QUEUE=queue_name,
         SMTP_RELAY_HOST="127.0.0.1",
-        SMTP_RELAY_PORT=mail_sink.port,
-        TWILIO_API_BASE_URL=twilio_stub.base_url,
+        SMTP_RELAY_PORT=CLOSED_PORT,
+        TWILIO_API_BASE_URL=f"http://127.0.0.1:{CLOSED_PORT}",
     )
+    if "mail_sink" in request.fixturenames:
+        config["SMTP_RELAY_PORT"] = request.getfixturevalue("mail_sink").port
+    if "twilio_stub" in request.fixturenames:
+        config["TWILIO_API_BASE_URL"] = request.getfixturevalue("twilio_stub").base_url
     application = create_app(config)
     application.test_client_class = support.IsolatedClient
     use_app(application)
-    with application.app_context():
-        support.wipe_database()
-        support.always_open()
-    yield application
-    with application.app_context():
-        db.session.remove()
-        support.wipe_database()
-        db.engine.dispose()
+    if support.needs_real_commits(request):
+        # Other threads or processes read the database: commit for real, wipe around.
+        with application.app_context():
+            support.wipe_database()
+            support.always_open()
+        yield application
+        with application.app_context():
+            db.session.remove()
+            support.wipe_database()
+            db.engine.dispose()
+    else:
+        with support.rolled_back(application):
+            with application.app_context():
+                support.always_open()
+            yield application
     support.delete_queue_keys(TEST_REDIS_URL, queue_name)
 
 
@@ -133,34 +172,36 @@ def ctx(app):
 
 
 @pytest.fixture(scope="session")
-def mail_sink() -> Iterator[support.MailSink]:
-    """A real SMTP server standing in for the outgoing relay; it keeps what it receives."""
+def _mail_sink_server() -> Iterator[support.MailSink]:
     sink = support.MailSink()
     sink.start()
     yield sink
     sink.stop()
 
 
-@pytest.fixture(autouse=True)
-def _clear_mail(mail_sink):
-    mail_sink.messages.clear()
-    mail_sink.delay = 0.0
+@pytest.fixture
+def mail_sink(_mail_sink_server) -> support.MailSink:
+    """A real SMTP server standing in for the outgoing relay; it keeps what it receives."""
+    _mail_sink_server.messages.clear()
+    _mail_sink_server.delay = 0.0
+    return _mail_sink_server
 
 
 @pytest.fixture(scope="session")
-def twilio_stub() -> Iterator[TwilioStub]:
-    """A local stand-in for Twilio's REST API; the real twilio client talks to it."""
+def _twilio_stub_server() -> Iterator[TwilioStub]:
     stub = TwilioStub()
     stub.start()
     yield stub
     stub.stop()
 
 
-@pytest.fixture(autouse=True)
-def _clear_twilio(twilio_stub):
-    twilio_stub.requests.clear()
-    twilio_stub.fail_next.clear()
-    twilio_stub.recordings.clear()
+@pytest.fixture
+def twilio_stub(_twilio_stub_server) -> TwilioStub:
+    """A local stand-in for Twilio's REST API; the real twilio client talks to it."""
+    _twilio_stub_server.requests.clear()
+    _twilio_stub_server.fail_next.clear()
+    _twilio_stub_server.recordings.clear()
+    return _twilio_stub_server
 
 
 @pytest.fixture

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
 from app.models import Ticket
+
+# The SMTP server (its own threads) or the backup (its own connection) reads the database.
+pytestmark = pytest.mark.real_commits
 
 
 def _ticket_count() -> int:

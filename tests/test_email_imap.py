@@ -444,3 +444,27 @@ def test_cli_once_says_which_mailbox_refused_the_password(app, runner, dovecot, 
     result = runner.invoke(args=["inbound", "imap", "--once"])
     assert result.exit_code == 1
     assert f"{mailbox.name}: The mail server refused the password" in result.output
+
+
+def test_mail_arriving_just_before_idle_is_not_left_waiting(app, dovecot, mailbox):
+    app.config["IMAP_IDLE_SECONDS"] = 30
+    fetcher = MailboxFetcher(app, mailbox)
+    real_drain = fetcher.drain
+    appended = []
+
+    def drain_then_mail_arrives():
+        done = real_drain()
+        if not appended:  # between our SEARCH and our IDLE: the server announces it early
+            appended.append(time.monotonic())
+            dovecot.append(mailbox.username, raw(build_mail(to=mailbox.username)))
+        return done
+
+    fetcher.drain = drain_then_mail_arrives
+    thread = threading.Thread(target=fetcher.run, daemon=True)
+    thread.start()
+    try:
+        assert _wait(lambda: count(app, Ticket) == 1, 20)
+        assert time.monotonic() - appended[0] < 5
+    finally:
+        fetcher.stop.set()
+        thread.join(10)

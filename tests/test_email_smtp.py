@@ -16,6 +16,9 @@ from inbound.server import HelpdeskController
 from tests import support
 from tests.email_support import build_mail, send
 
+# The SMTP server (its own threads) or the backup (its own connection) reads the database.
+pytestmark = pytest.mark.real_commits
+
 
 def _count(app, model) -> int:
     with app.app_context():

@@ -305,3 +305,18 @@ def test_code_by_automated_voice_call_to_a_landline(app, agent, ticket_id, twili
     digits = re.search(r"code is: ((?:\d, ){5}\d)", spoken).group(1).replace(", ", "")
     assert "Verified" in enter_code(agent, ticket_id, digits)
     assert _verified(app, ticket_id) == "phone"
+
+
+def test_code_mail_in_swedish_says_the_configured_lifetime(app, agent, ticket_id, mail_sink):
+    app.config["OTP_VALID_MINUTES"] = 7
+    with app.app_context():
+        customer = db.session.scalar(select(Customer).where(Customer.email == EMAIL))
+        customer.language = "sv"
+        db.session.commit()
+    send_code(agent, ticket_id, channel="email")
+    support.run_jobs(app)
+    mail = mail_sink.last()
+    body = mail.get_content()
+    assert mail["Subject"] == "Din kod"
+    assert "Den gäller i 7 minuter." in body and "10 minut" not in body
+    assert "Du kan också öppna den här länken och skriva in koden:" in body

@@ -31,12 +31,14 @@ def test_readyz_names_redis_when_it_is_down(app, client):
 
 
 def test_metrics_report_tickets_by_channel_outbox_and_queue(app, client):
+    app.config["METRICS_TOKEN"] = "test-metrics-token"
+    bearer = {"Authorization": "Bearer test-metrics-token"}
     with app.app_context():
         intake(InboundMessage(channel="email", sender_email="a@example.test", body_text="hi"))
         intake(InboundMessage(channel="sms", sender_phone="+46701234567", body_text="hi"))
         intake(InboundMessage(channel="sms", sender_phone="+46701234568", body_text="hi"))
         db.session.commit()
-    text = client.get("/metrics").get_data(as_text=True)
+    text = client.get("/metrics", headers=bearer).get_data(as_text=True)
     assert 'helpdesk_tickets_opened{channel="email"} 1.0' in text
     assert 'helpdesk_tickets_opened{channel="sms"} 2.0' in text
     assert "helpdesk_outbox_lag_seconds " in text
@@ -44,7 +46,7 @@ def test_metrics_report_tickets_by_channel_outbox_and_queue(app, client):
     assert "helpdesk_smtp_transactions_total" in text or "helpdesk_smtp_transactions" in text
     # every request is timed by endpoint, webhooks included
     client.get("/healthz")
-    text = client.get("/metrics").get_data(as_text=True)
+    text = client.get("/metrics", headers=bearer).get_data(as_text=True)
     assert 'helpdesk_http_request_seconds_count{endpoint="ops.healthz"}' in text
 
 

@@ -116,3 +116,15 @@ def test_the_relay_connection_is_reused_and_replaced_when_it_went_stale(ctx, mai
     via_proxy.restore()
     assert run_outbox_item(items[2]) == "done"
     assert len(mail_sink.messages) == 3
+
+
+def test_a_changed_relay_setting_is_not_served_by_the_old_connection(
+    ctx, app, mail_sink, via_proxy
+):
+    first, second = _ack_item(1), _ack_item(2)
+    run_outbox_item(first)
+    assert smtp_adapter._local.smtp.sock.getpeername()[1] == via_proxy.port
+    app.config["SMTP_RELAY_PORT"] = mail_sink.port  # e.g. another app in the same process
+    run_outbox_item(second)
+    assert smtp_adapter._local.smtp.sock.getpeername()[1] == mail_sink.port
+    assert len(mail_sink.messages) == 2

@@ -166,3 +166,10 @@ def test_fuzz_signed_webhooks_never_500(client, sender, body, sid, digits):
     ):
         response = support.twilio_post(client, path, params)
         assert response.status_code in (200, 204), (path, response.status_code)
+
+
+def test_a_signed_webhook_with_nul_bytes_is_answered_not_500(client):
+    params = {"MessageSid": "SM0", "MessageStatus": "\x00", "CallSid": "CA0", "CallStatus": "x"}
+    assert support.twilio_post(client, "/twilio/status", params).status_code == 204
+    sms = {"From": "+46701234567", "Body": "hej\x00då", "MessageSid": "SM1"}
+    assert support.twilio_post(client, "/twilio/sms", sms).status_code == 200

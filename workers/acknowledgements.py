@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
+from flask import render_template
+from flask_babel import gettext
 from sqlalchemy import select
 
+from app.domain.i18n import in_language
 from app.domain.mail import compose_acknowledgement
 from app.domain.replies import new_email_message_id
 from app.extensions import db
 from app.models import Message, Ticket
 from workers.outgoing import HANDED_OVER, SENDING, outbox_message_id, send_once
-
-ACK_TEXT = {
-    "en": (
-        "Thank you for writing to us. We have received your message.\n\n"
-        "Your reference is {ref}. A person from our team will answer you, "
-        "usually within one working day.\n\n"
-        "To add something, simply reply to this email.\n"
-        "If you would rather talk, reply with your phone number and we will call you.\n"
-    ),
-    "sv": (
-        "Tack för att du skrev till oss. Vi har tagit emot ditt meddelande.\n\n"
-        "Ditt ärendenummer är {ref}. En person i vårt team svarar dig, "
-        "oftast inom en arbetsdag.\n\n"
-        "Vill du lägga till något svarar du bara på det här mejlet.\n"
-        "Vill du hellre prata, svara med ditt telefonnummer så ringer vi upp dig.\n"
-    ),
-}
-ACK_SUBJECT = {
-    "en": "We have received your message [{ref}]",
-    "sv": "Vi har tagit emot ditt meddelande [{ref}]",
-}
 
 
 def send_acknowledgement(ticket_id: int, message_id: int, item_id: int | None = None) -> None:
@@ -49,9 +31,9 @@ def send_acknowledgement(ticket_id: int, message_id: int, item_id: int | None = 
     )
     if stored is not None and stored.delivery_status not in (SENDING, HANDED_OVER):
         return  # sent already (or deliberately not)
-    language = ticket.language if ticket.language in ACK_TEXT else "en"
-    body = ACK_TEXT[language].format(ref=ticket.reference)
-    subject = ACK_SUBJECT[language].format(ref=ticket.reference)
+    with in_language(ticket.language):
+        body = render_template("mail/acknowledgement.txt", reference=ticket.reference) + "\n"
+        subject = gettext("We have received your message [%(ref)s]", ref=ticket.reference)
     if stored is None:
         stored = Message(
             ticket=ticket,

@@ -12,6 +12,7 @@ from app.models.base import utcnow
 from app.ops.metrics import JOB_FAILURES
 from app.wiring import TOPIC_HANDLERS
 from workers.context import app_context
+from workers.handlers import on_final_failure
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ def run_outbox_item(item_id: int) -> str:
             job = get_current_job()
             if job is None or not job.retries_left:
                 item.failed = True  # final: the reconciler must not hand it over again
+                on_final_failure(item)
             db.session.commit()
             JOB_FAILURES.labels(topic=item.topic).inc()
             log.warning("outbox item %s (%s) failed: %s", item_id, item.topic, type(exc).__name__)

@@ -7,22 +7,16 @@ Each checks the database first so a job that runs twice does not text or ring tw
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext
 
 from app.adapters import twilio_rest
 from app.domain import hours
 from app.domain.callbacks import describe_callback
 from app.domain.contacts import format_phone
+from app.domain.i18n import in_language
+from app.domain.phone_policy import DestinationRefused
 from app.extensions import db
 from app.models import Agent, Call, CallbackRequest, Customer, Message, OutboxItem
-
-CONFIRM = {
-    "en": "We will call you {when}. Reference {ref}. Our number: {number}. Open {hours}.",
-    "sv": "Vi ringer dig {when}. Ärende {ref}. Vårt nummer: {number}. Öppet {hours}.",
-}
-GAVE_UP = {
-    "en": "We tried to call you about {ref} but could not reach you. Reply CALL to try again.",
-    "sv": "Vi försökte ringa dig om {ref} men nådde dig inte. Svara RING så försöker vi igen.",
-}
 
 
 def _status_url() -> str:
@@ -82,7 +76,12 @@ def _sms_to_customer(ticket, body: str, kind: str, to: str | None = None) -> Non
     )
     db.session.add(message)
     db.session.flush()
-    message.external_sid = twilio_rest.send_sms(to, body, status_callback=_status_url())
+    try:
+        sid = twilio_rest.send_sms(to, body, status_callback=_status_url())
+    except DestinationRefused as error:
+        message.delivery_status, message.delivery_error = "failed", str(error)
+        return
+    message.external_sid = sid
     message.delivery_status = "sent"
 
 
@@ -90,13 +89,14 @@ def confirm_callback(payload: dict, item: OutboxItem) -> None:
     callback = db.session.get(CallbackRequest, payload["callback_id"])
     if callback is None:
         return
-    language = "sv" if callback.customer.language == "sv" else "en"
-    body = CONFIRM[language].format(
-        ref=callback.ticket.reference,
-        when=describe_callback(callback, language),
-        number=format_phone(current_app.config["TWILIO_NUMBER"]),
-        hours=hours.opening_hours_text(language),
-    )
+    with in_language(callback.customer.language) as language:
+        body = gettext(
+            "We will call you %(when)s. Reference %(ref)s. Our number: %(number)s. Open %(hours)s.",
+            ref=callback.ticket.reference,
+            when=describe_callback(callback, language),
+            number=format_phone(current_app.config["TWILIO_NUMBER"]),
+            hours=hours.opening_hours_text(language),
+        )
     _sms_to_customer(callback.ticket, body, f"callback-confirm-{callback.id}", callback.phone)
 
 
@@ -104,8 +104,11 @@ def tell_we_tried(payload: dict, item: OutboxItem) -> None:
     callback = db.session.get(CallbackRequest, payload["callback_id"])
     if callback is None:
         return
-    language = "sv" if callback.customer.language == "sv" else "en"
-    body = GAVE_UP[language].format(ref=callback.ticket.reference)
+    with in_language(callback.customer.language):
+        body = gettext(
+            "We tried to call you about %(ref)s but could not reach you. Reply CALL to try again.",
+            ref=callback.ticket.reference,
+        )
     _sms_to_customer(callback.ticket, body, f"callback-gave-up-{callback.id}", callback.phone)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+from flask import current_app
 from redis.exceptions import RedisError
 
 from app.adapters.rq_relay import redis_connection
@@ -17,7 +18,9 @@ PRESENCE_TTL = 60
 
 
 def _presence_key(ticket_id: int) -> str:
-    return f"helpdesk:presence:{ticket_id}"
+    """Namespaced by the queue name ("helpdesk:presence:<id>" by default), so several
+    installations, or test runs, sharing one Redis never see each other's agents."""
+    return f"{current_app.config['RQ_QUEUE']}:presence:{ticket_id}"
 
 
 def mark_present(ticket_id: int, agent: Agent, activity: str = "viewing") -> None:

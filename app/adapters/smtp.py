@@ -54,13 +54,26 @@ def close() -> None:
             smtp.close()
 
 
+def _relay() -> tuple:
+    config = current_app.config
+    return (
+        config["SMTP_RELAY_HOST"],
+        config["SMTP_RELAY_PORT"],
+        config["SMTP_RELAY_USER"],
+        config["SMTP_RELAY_STARTTLS"],
+    )
+
+
 def _begin(sender: str, options: list[str]) -> smtplib.SMTP:
     """MAIL FROM on the pooled connection; a stale one is replaced once (nothing sent yet)."""
+    if getattr(_local, "relay", None) != _relay():
+        close()  # the settings changed (another app in this process): not that connection
     for attempt in (1, 2):
         smtp = getattr(_local, "smtp", None)
         fresh = smtp is None
         if fresh:
             smtp = _local.smtp = _open()
+            _local.relay = _relay()
         try:
             code, reply = smtp.mail(sender, options)
         except (smtplib.SMTPServerDisconnected, OSError):

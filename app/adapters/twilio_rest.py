@@ -13,6 +13,8 @@ from flask import current_app
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
+from app.domain import phone_policy
+
 TWILIO_API = "https://api.twilio.com"
 
 
@@ -41,7 +43,9 @@ def public_url(path: str) -> str:
 
 
 def send_sms(to: str, body: str, status_callback: str | None = None) -> str:
-    """Send one SMS from our number; returns Twilio's MessageSid."""
+    """Send one SMS from our number; returns Twilio's MessageSid. Raises DestinationRefused
+    for a country an admin did not allow, or when today's SMS budget is spent."""
+    phone_policy.spend_sms(to)
     kwargs = {"to": to, "from_": current_app.config["TWILIO_NUMBER"], "body": body}
     if status_callback:
         kwargs["status_callback"] = status_callback

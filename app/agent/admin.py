@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import phonenumbers
 from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from app.agent import bp
 from app.agent.forms import AgentUpdateForm, CannedReplyForm, InviteAgentForm, SettingsForm
 from app.auth.decorators import admin_required
-from app.domain import audit, community, readability, settings
+from app.domain import audit, community, readability, sessions, settings, two_factor
 from app.domain.agents import AgentError, invite_agent, update_agent
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_phone
@@ -69,6 +70,31 @@ def admin_agent_update(agent_id: int):
     return redirect(url_for("agent.admin_agents"))
 
 
+@bp.post("/admin/agents/<int:agent_id>/logout-everywhere")
+@admin_required
+def admin_agent_logout_everywhere(agent_id: int):
+    """A lost laptop or phone: end every session of this agent at once."""
+    agent = db.get_or_404(Agent, agent_id)
+    if AgentUpdateForm().csrf_token.validate(AgentUpdateForm()):
+        sessions.revoke_all(agent.id, "admin")
+        audit.record(Actor.agent(current_user.id), "agent.logged_out_everywhere", agent_id=agent.id)
+        db.session.commit()
+        flash(_("%(name)s is logged out everywhere.", name=agent.name), "info")
+    return redirect(url_for("agent.admin_agents"))
+
+
+@bp.post("/admin/agents/<int:agent_id>/reset-two-factor")
+@admin_required
+def admin_agent_reset_two_factor(agent_id: int):
+    """A lost phone: the agent logs in with the password and sets up a new app."""
+    agent = db.get_or_404(Agent, agent_id)
+    if AgentUpdateForm().csrf_token.validate(AgentUpdateForm()):
+        two_factor.disable(agent, current_user)
+        db.session.commit()
+        flash(_("Two-factor sign-in of %(name)s is reset.", name=agent.name), "info")
+    return redirect(url_for("agent.admin_agents"))
+
+
 @bp.route("/admin/canned", methods=["GET", "POST"])
 @admin_required
 def admin_canned():
@@ -110,6 +136,8 @@ def admin_settings():
         opening_hour=hours["open"],
         closing_hour=hours["close"],
         community_auto_publish=bool(settings.get("community_auto_publish", fresh=True)),
+        sms_countries=", ".join(settings.get("sms_allowed_countries", fresh=True) or []),
+        require_two_factor=bool(settings.get("require_two_factor", fresh=True)),
         community_review_after_days=settings.get("community_review_after_days", fresh=True),
         community_not_helpful_limit=settings.get("community_not_helpful_limit", fresh=True),
         community_vocabulary_customers=settings.get("community_vocabulary_customers", fresh=True),
@@ -130,10 +158,17 @@ def admin_settings():
         if not 0 <= opening < closing <= 24:
             flash(_("Opening hours must be between 0 and 24, opening before closing."), "error")
             return render_template("agent/admin_settings.html", form=form), 400
+        countries = [c.strip().upper() for c in (form.sms_countries.data or "").split(",")]
+        countries = [c for c in countries if c]
+        if any(c not in phonenumbers.SUPPORTED_REGIONS for c in countries):
+            flash(_("Use two-letter country codes such as SE or NO."), "error")
+            return render_template("agent/admin_settings.html", form=form), 400
         settings.put("recipient_addresses", addresses)
         settings.put("phone_numbers", numbers)
         settings.put("business_hours", {"open": opening, "close": closing})
         settings.put("community_auto_publish", bool(form.community_auto_publish.data))
+        settings.put("sms_allowed_countries", countries)
+        settings.put("require_two_factor", bool(form.require_two_factor.data))
         for key in (
             "community_review_after_days",
             "community_not_helpful_limit",

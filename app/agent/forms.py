@@ -120,6 +120,13 @@ class SettingsForm(FlaskForm):
     community_auto_publish = BooleanField(
         _l("Publish community answers without an agent's approval (not recommended)")
     )
+    require_two_factor = BooleanField(
+        _l("Every agent must log in with a code from their phone (two-factor sign-in)")
+    )
+    sms_countries = StringField(
+        _l("Countries we text and call back (two-letter codes, e.g. SE, NO)"),
+        validators=[Optional(), Length(max=200)],
+    )
     community_review_after_days = IntegerField(
         _l("Check public answers again after this many days (0: never)"),
         validators=[Optional()],

@@ -10,5 +10,12 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
+    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    repeat = PasswordField(_l("New password again"), validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Change password"))
+
+
 class LogoutForm(FlaskForm):
     submit = SubmitField(_l("Log out"))

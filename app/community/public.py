@@ -121,7 +121,9 @@ def vote(slug: str):
     if not FlaskForm().validate_on_submit() or request.form.get("helpful") not in ("yes", "no"):
         abort(400)
     token = request.cookies.get(VOTER_COOKIE) or secrets.token_urlsafe(16)
-    counted = community.vote(item, token, request.form["helpful"] == "yes")
+    counted = community.vote(
+        item, token, request.form["helpful"] == "yes", address=request.remote_addr
+    )
     db.session.commit()
     session[f"voted-{item.id}"] = True
     flash(

@@ -33,7 +33,7 @@ class ArticleForm(FlaskForm):
     title = StringField(validators=[DataRequired(), Length(max=200)])
     problem = TextAreaField(validators=[DataRequired(), Length(max=8000)])
     resolution = TextAreaField(validators=[DataRequired(), Length(max=8000)])
-    category = SelectField(choices=[(k, v[0]) for k, v in community.CATEGORY_NAMES.items()])
+    category = SelectField(choices=list(community.CATEGORY_NAMES.items()))
 
 
 def highlight_placeholders(text: str) -> Markup:
@@ -49,11 +49,8 @@ def highlight_flags(text: str, flags: list[dict], field: str) -> Markup:
         if flag["field"] != field:
             continue
         token = str(escape(flag["token"]))
-        marked = re.sub(
-            rf"(?<![\w>]){re.escape(token)}(?![\w<])",
-            f'<mark class="flagged">{token}<sup>{number}</sup></mark>',
-            marked,
-        )
+        tag = f'<mark class="flagged">{token}<sup>{number}</sup></mark>'
+        marked = re.sub(rf"(?<![\w>]){re.escape(token)}(?![\w<])", lambda _m, t=tag: t, marked)
     return Markup(marked)  # noqa: S704 - escaped above; only our own tags added
 
 

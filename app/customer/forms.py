@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from app.domain import hours
+from app.domain import hours, phone_policy
 from app.domain.contacts import InvalidContact, PhoneHasLetters, normalize_phone
 from app.models.base import utcnow
 
@@ -92,6 +92,11 @@ class CallbackForm(FlaskForm):
             raise ValidationError(
                 _l("That does not look like a phone number. Please check the digits.")
             ) from error
+        if not phone_policy.destination_allowed(self.phone_e164):
+            raise ValidationError(
+                _l("Sorry, we can only call and text numbers in: %(countries)s.")
+                % {"countries": ", ".join(phone_policy.allowed_countries())}
+            )
 
     def validate_when(self, field) -> None:
         if field.data != "asap" and hours.window_by_key(field.data, self.now) is None:

@@ -7,7 +7,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.domain import audit
+from app.domain import audit, sessions
 from app.domain.audit import Actor
 from app.domain.contacts import normalize_email, normalize_phone
 from app.domain.errors import DomainError
@@ -48,6 +48,7 @@ def upsert_agent(
     agent.active = True
     agent.set_password(password)
     db.session.flush()
+    sessions.revoke_all(agent.id, "password")  # a new password ends every old session
     return agent
 
 
@@ -70,6 +71,8 @@ def update_agent(agent: Agent, *, role: str, active: bool, admin: Agent) -> Agen
     if agent.id == admin.id and (not active or role != Role.ADMIN):
         raise AgentError(_l("You cannot remove your own admin rights or deactivate yourself."))
     agent.role, agent.active = role, active
+    if not active:
+        sessions.revoke_all(agent.id, "deactivated")
     audit.record(
         Actor.agent(admin.id), "agent.updated", agent_id=agent.id, role=agent.role, active=active
     )

@@ -18,6 +18,7 @@ from app.domain import audit, hours, outbox
 from app.domain.audit import SYSTEM, Actor
 from app.domain.errors import DomainError
 from app.domain.intake import InboundMessage, intake
+from app.domain.text import single_line
 from app.extensions import db
 from app.models import Agent, Call, CallbackRequest, Customer, Ticket
 from app.models.base import utcnow
@@ -77,6 +78,8 @@ def request_callback(
 ) -> CallbackRequest:
     """Record a callback request on the customer's ticket. A second request while one is
     pending updates that one instead of queueing the customer twice."""
+    topic = single_line(topic, 200) or None
+    name = single_line(name, 120) or None
     start, end = window_bounds(window)
     when = {"asap": "as soon as possible"}.get(window, window.replace("_", " "))
     body = f"Please call me back ({when})." + (f" Topic: {topic}" if topic else "")
@@ -144,6 +147,8 @@ def request_from_public_form(
     ticket and never changes a stored customer. When the number is already a customer's, the
     new request belongs to a new customer record and carries a hint for the agent ("same
     number as customer X"), like caller ID: shown, never trusted."""
+    topic = single_line(topic, 200) or None  # a typed CR/LF must never reach a mail header
+    name = single_line(name, 120)
     start, end = window_bounds(window)
     owner = db.session.scalar(select(Customer).where(Customer.phone == phone))
     meta: dict = {"kind": "callback_request", "window": window, "phone": phone}

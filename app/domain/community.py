@@ -7,18 +7,20 @@ auto-publish). Public queries select only published articles and only public col
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 import time
 import unicodedata
 from datetime import timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from app import textsearch
-from app.domain import audit, gate, lexicon, outbox, settings
+from app.domain import attempts, audit, gate, lexicon, outbox, settings
 from app.domain.anonymize import Anonymized, KnownEntities, anonymize
 from app.domain.audit import SYSTEM, Actor
 from app.domain.errors import DomainError
@@ -67,13 +69,14 @@ CATEGORIES = {
         "adress",
     ),
 }
+# Shown in the visitor's language (lazy: translated when rendered).
 CATEGORY_NAMES = {
-    "internet": ("Internet and Wi-Fi", "Internet och wifi"),
-    "phone": ("Phone", "Telefon"),
-    "tv": ("TV", "TV"),
-    "billing": ("Bills and payments", "Fakturor och betalning"),
-    "account": ("Your account", "Ditt konto"),
-    "general": ("Other questions", "Övriga frågor"),
+    "internet": _l("Internet and Wi-Fi"),
+    "phone": _l("Phone"),
+    "tv": _l("TV"),
+    "billing": _l("Bills and payments"),
+    "account": _l("Your account"),
+    "general": _l("Other questions"),
 }
 
 
@@ -583,10 +586,29 @@ def search(query: str, limit: int = 20) -> list[Article]:
     return [found[i] for i in ids if i in found]
 
 
-def vote(article: Article, voter_token: str, helpful: bool) -> bool:
-    """One vote per browser (the token is a random cookie; only its hash is kept)."""
+def vote(article: Article, voter_token: str, helpful: bool, address: str | None = None) -> bool:
+    """One vote per browser (the token is a random cookie; only its hash is kept), and a few
+    per network address a day, so dropping the cookie does not let one person stuff votes."""
 
     voter_hash = hashlib.sha256(f"{article.id}:{voter_token}".encode()).hexdigest()
+    if db.session.scalar(
+        select(ArticleVote.id).where(
+            ArticleVote.article_id == article.id, ArticleVote.voter_hash == voter_hash
+        )
+    ):
+        return False
+    if address is not None:
+        key = (
+            "vote-addr:"
+            + hmac.new(
+                current_app.config["SECRET_KEY"].encode(),
+                f"{article.id}:{address}".encode(),
+                hashlib.sha256,
+            ).hexdigest()[:32]
+        )
+        limit = current_app.config["VOTES_PER_ADDRESS_PER_DAY"]
+        if not attempts.claim(key, limit, 86400):
+            return False
     try:
         with db.session.begin_nested():
             db.session.add(

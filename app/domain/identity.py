@@ -22,13 +22,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import LazyString, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
 
 from app.domain import audit, outbox, ratelimit, settings
 from app.domain.audit import SYSTEM, Actor
 from app.domain.contacts import mask_email, mask_phone, normalize_email, normalize_phone
 from app.domain.errors import DomainError
+from app.domain.i18n import in_language
 from app.extensions import db
 from app.models import (
     Agent,
@@ -45,10 +47,10 @@ from app.models.base import utcnow
 
 PRIVATE_FIELDS: tuple[str, ...] = tuple(settings.DEFAULTS["identity_private_fields"])
 LEVEL_NAMES = {
-    "callback": "callback verified",
-    "helper": "helper verified",
-    "phone": "phone verified",
-    "mailbox": "mailbox confirmed",
+    "callback": _l("callback verified"),
+    "helper": _l("helper verified"),
+    "phone": _l("phone verified"),
+    "mailbox": _l("mailbox confirmed"),
 }
 # "callback": we rang the number on file and the customer pressed a key. It beats a spoofed
 # caller ID (the caller chose nothing: we dialled), so it is the strongest level we have.
@@ -204,6 +206,59 @@ def prepare_code(challenge: VerificationChallenge) -> CodeToSend | None:
     return CodeToSend(challenge.channel, to, code, token)
 
 
+def _live(now: datetime):
+    return (
+        VerificationChallenge.dead.is_(False),
+        VerificationChallenge.used_at.is_(None),
+        VerificationChallenge.expires_at > now,
+        VerificationChallenge.code_hash != "",
+    )
+
+
+def _claim_attempt(challenge: VerificationChallenge, max_attempts: int, now: datetime) -> bool:
+    """Count one try in the same statement that checks the limit (a conditional UPDATE), so
+    concurrent checks are serialised by the database: never more than `max_attempts`."""
+    result = db.session.execute(
+        update(VerificationChallenge)
+        .where(
+            VerificationChallenge.id == challenge.id,
+            VerificationChallenge.attempts < max_attempts,
+            *_live(now),
+        )
+        .values(attempts=VerificationChallenge.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(challenge)
+    return result.rowcount == 1
+
+
+def _claim_use(challenge: VerificationChallenge, now: datetime) -> bool:
+    result = db.session.execute(
+        update(VerificationChallenge)
+        .where(VerificationChallenge.id == challenge.id, *_live(now))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(challenge)
+    return result.rowcount == 1
+
+
+def _kill(challenge: VerificationChallenge) -> None:
+    db.session.execute(
+        update(VerificationChallenge)
+        .where(VerificationChallenge.id == challenge.id)
+        .values(dead=True)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(challenge)
+
+
+def refuse_send(challenge: VerificationChallenge, reason: str) -> None:
+    """The code could not be sent (e.g. SMS to that country is not allowed): it is void."""
+    challenge.dead = True
+    audit.record(SYSTEM, "identity.refused", ticket_id=challenge.ticket_id, reason=reason[:200])
+
+
 CODE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015.]+")
 
 
@@ -244,8 +299,30 @@ def check_code(
             via=via,
         )
         raise IdentityError(_l("There is no valid code to check. Send a new code."))
-    challenge.attempts += 1
+    max_attempts = current_app.config["OTP_MAX_ATTEMPTS"]
+    if not _claim_attempt(challenge, max_attempts, now):
+        audit.record(
+            actor,
+            "identity.attempt",
+            ticket_id=challenge.ticket_id,
+            customer_id=customer.id,
+            result="no live code",
+            via=via,
+        )
+        raise IdentityError(_l("There is no valid code to check. Send a new code."))
     ok = len(code) == 6 and hmac.compare_digest(challenge.code_hash, code_hash(challenge.id, code))
+    # Only one of several simultaneous right answers may use the code.
+    if ok and not _claim_use(challenge, now):
+        audit.record(
+            actor,
+            "identity.attempt",
+            ticket_id=challenge.ticket_id,
+            customer_id=customer.id,
+            result="already used",
+            via=via,
+            attempt=challenge.attempts,
+        )
+        raise IdentityError(_l("There is no valid code to check. Send a new code."))
     audit.record(
         actor,
         "identity.attempt",
@@ -257,13 +334,12 @@ def check_code(
     )
     if not ok:
         ratelimit.hit(_failure_key(customer))
-        if challenge.attempts >= current_app.config["OTP_MAX_ATTEMPTS"]:
-            challenge.dead = True
+        if challenge.attempts >= max_attempts:
+            _kill(challenge)
             raise IdentityError(
                 _l("Wrong code too many times: this code no longer works. Send a new code.")
             )
         raise IdentityError(_l("That code is not right. Please try again."))
-    challenge.used_at = now
     verified = db.session.get(Ticket, challenge.ticket_id)
     if challenge.helper_id is None and recently_changed(customer, challenge.channel, now):
         audit.record(actor, "identity.flagged", ticket_id=verified.id, reason="contact changed")
@@ -336,6 +412,29 @@ def require_verified(ticket: Ticket, agent: Agent, action: str, field: str) -> N
         )
 
 
+class ContactTaken(DomainError):
+    """The phone number or email is already another customer's (contacts are unique)."""
+
+    default_message = _l(
+        "That phone number or email address belongs to another customer. "
+        "Check it with the customer, or ask an admin to merge the two."
+    )
+
+
+def _owned_by_another(customer: Customer, *, phone: str | None, email: str | None) -> bool:
+    clauses = []
+    if phone and phone != customer.phone:
+        clauses.append(Customer.phone == phone)
+    if email and email != customer.email:
+        clauses.append(Customer.email == email)
+    if not clauses:
+        return False
+    found = db.session.scalar(
+        select(Customer.id).where(Customer.id != customer.id, or_(*clauses)).limit(1)
+    )
+    return found is not None
+
+
 def change_contact(
     ticket: Ticket,
     agent: Agent,
@@ -357,14 +456,14 @@ def change_contact(
         )
     customer = ticket.customer
     now = utcnow()
-    if phone:
-        normalized = normalize_phone(phone)
-        if normalized != customer.phone:
-            customer.phone, customer.phone_changed_at = normalized, now
-    if email:
-        normalized = normalize_email(email)
-        if normalized != customer.email:
-            customer.email, customer.email_changed_at = normalized, now
+    phone = normalize_phone(phone) if phone else None
+    email = normalize_email(email) if email else None
+    if _owned_by_another(customer, phone=phone, email=email):
+        raise ContactTaken()
+    if phone and phone != customer.phone:
+        customer.phone, customer.phone_changed_at = phone, now
+    if email and email != customer.email:
+        customer.email, customer.email_changed_at = email, now
     if address:
         customer.address = address.strip()
     audit.record(Actor.agent(agent.id), "customer.contact_changed", ticket_id=ticket.id)
@@ -427,7 +526,7 @@ class CustomerView:
         ).all()
 
 
-def evidence(ticket: Ticket) -> list[tuple[str, str]]:
+def evidence(ticket: Ticket) -> list[tuple[str, LazyString]]:
     """Hints shown beside the badge, never proof on their own: (kind, text)."""
     customer = ticket.customer
     hints: list[tuple[str, str]] = []
@@ -449,9 +548,11 @@ def evidence(ticket: Ticket) -> list[tuple[str, str]]:
         caller = last_call or last_sms
         if caller:
             if caller == customer.phone and not recently_changed(customer, "sms"):
-                hints.append(("hint", "Caller ID matches the number on file (it can be faked)."))
+                hints.append(
+                    ("hint", _l("Caller ID matches the number on file (it can be faked)."))
+                )
             elif caller != customer.phone:
-                hints.append(("warn", "Caller ID does not match the number on file."))
+                hints.append(("warn", _l("Caller ID does not match the number on file.")))
     if customer.email:
         mail = db.session.scalar(
             select(Message)
@@ -465,13 +566,17 @@ def evidence(ticket: Ticket) -> list[tuple[str, str]]:
         if mail is not None:
             dmarc = (mail.auth_results or {}).get("dmarc")
             if mail.sender != customer.email:
-                hints.append(("warn", "The mail came from another address than the one on file."))
+                hints.append(
+                    ("warn", _l("The mail came from another address than the one on file."))
+                )
             elif dmarc == "pass":
-                hints.append(("hint", "Mail from the address on file passed DMARC."))
+                hints.append(("hint", _l("Mail from the address on file passed DMARC.")))
             elif dmarc in (None, "none", "temperror"):
-                hints.append(("hint", "Mail sender check (DMARC): unknown."))
+                hints.append(("hint", _l("Mail sender check (DMARC): unknown.")))
             else:
-                hints.append(("warn", f"Mail sender check (DMARC) failed: {dmarc}."))
+                hints.append(
+                    ("warn", _l("Mail sender check (DMARC) failed: %(result)s.", result=dmarc))
+                )
     denied = db.session.scalar(
         select(AuditEvent.id).where(
             AuditEvent.ticket_id == ticket.id,
@@ -483,19 +588,25 @@ def evidence(ticket: Ticket) -> list[tuple[str, str]]:
         hints.append(
             (
                 "warn",
-                "On our call to the number on file the customer pressed 9: "
-                "they did not expect a check. Be careful.",
+                _l(
+                    "On our call to the number on file the customer pressed 9: "
+                    "they did not expect a check. Be careful."
+                ),
             )
         )
-    for channel, label in (("sms", "phone number"), ("email", "email address")):
+    changed = {
+        "sms": _l(
+            "The phone number on file was changed recently: a code to it "
+            "does not verify on its own."
+        ),
+        "email": _l(
+            "The email address on file was changed recently: a code to it "
+            "does not verify on its own."
+        ),
+    }
+    for channel, warning in changed.items():
         if recently_changed(customer, channel):
-            hints.append(
-                (
-                    "warn",
-                    f"The {label} on file was changed recently: a code to it "
-                    "does not verify on its own.",
-                )
-            )
+            hints.append(("warn", warning))
     return hints
 
 
@@ -503,14 +614,26 @@ def answer_sms_code(customer: Customer, code: str) -> str | None:
     """SMS hook: a 6-digit reply to our code message. None when no SMS code is pending."""
     pending = [c for c in live_challenges(customer) if c.channel == "sms" and c.code_hash]
     if not pending:
-        return None
+        if not _code_sent_recently(customer):
+            return None  # an ordinary message that happens to be six digits
+        # A late, repeated or mistyped code: answer it, but never show it to agents.
+        audit.record(
+            SYSTEM,
+            "identity.attempt",
+            customer_id=customer.id,
+            result="no live code",
+            via="sms reply",
+        )
+        return "That code no longer works. Please ask the person helping you to send a new one."
     try:
         check_code(
             customer, code, SYSTEM, via="sms reply", challenge=max(pending, key=lambda c: c.id)
         )
     except IdentityError as error:
-        return str(error)
-    return "Thank you. You are verified; the person helping you can see this now."
+        with in_language(customer.language):
+            return str(error)
+    with in_language(customer.language):
+        return gettext("Thank you. You are verified; the person helping you can see this now.")
 
 
 def confirm_by_callback(challenge: VerificationChallenge, called: str, digit: str) -> str:
@@ -559,6 +682,19 @@ def confirm_by_callback(challenge: VerificationChallenge, called: str, digit: st
     ticket.verified_level = "callback"
     audit.record(SYSTEM, "identity.verified", ticket_id=ticket.id, level="callback", via="callback")
     return "verified"
+
+
+def _code_sent_recently(customer: Customer) -> bool:
+    since = utcnow() - timedelta(minutes=current_app.config["OTP_REPLY_WINDOW_MINUTES"])
+    found = db.session.scalar(
+        select(VerificationChallenge.id)
+        .where(
+            VerificationChallenge.customer_id == customer.id,
+            VerificationChallenge.created_at >= since,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def challenge_for_link(token: str) -> VerificationChallenge | None:

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.domain import assignment, audit, customer_merge, integrations, outbox, tickets
 from app.domain.audit import SYSTEM, Actor
+from app.domain.text import single_line
 from app.extensions import db
 from app.models import Customer, Message, Ticket
 from app.models.base import utcnow
@@ -196,6 +197,9 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
     Idempotent on the email delivery key (Message-ID and content) and the Twilio SID: a
     re-delivery returns the stored message with `duplicate=True` and changes nothing.
     """
+    # Single-line fields end up in mail headers: no CR/LF or control characters, ever.
+    inbound.subject = single_line(inbound.subject, 300)
+    inbound.sender_name = single_line(inbound.sender_name, 200) or None
     duplicate, reused_id = match_delivery(inbound)
     if duplicate is not None:
         return IntakeResult(ticket=duplicate.ticket, message=duplicate, duplicate=True)

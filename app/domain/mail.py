@@ -11,6 +11,7 @@ from email.utils import formataddr, formatdate
 from flask import current_app
 
 from app.domain.reply_address import reply_address
+from app.domain.text import single_line
 from app.models import Message, Ticket
 
 
@@ -18,8 +19,8 @@ def _base(ticket: Ticket, to: str, subject: str, body: str, message_id: str) -> 
     config = current_app.config
     mail = EmailMessage()
     mail["From"] = formataddr((config["SUPPORT_NAME"], config["SUPPORT_ADDRESS"]))
-    mail["To"] = to
-    mail["Subject"] = subject
+    mail["To"] = single_line(to)
+    mail["Subject"] = single_line(subject)
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = message_id
     mail["Reply-To"] = reply_address(ticket.reference)

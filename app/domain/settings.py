@@ -15,6 +15,8 @@ DEFAULTS: dict[str, object] = {
     "phone_numbers": [],
     "business_hours": {"open": 8, "close": 17},
     "community_auto_publish": False,  # publish drafts with zero flags without review
+    "sms_allowed_countries": [],  # ISO codes we text; empty: the business's own region
+    "require_two_factor": False,  # every agent must sign in with a second factor
     "community_review_after_days": 365,  # public answers are checked again this old
     "community_not_helpful_limit": 3,  # this many "did not help" votes → back to review
     "community_vocabulary_customers": 5,  # k: words of >= k customers are site vocabulary

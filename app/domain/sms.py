@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.domain import audit, callbacks, identity, surveys
 from app.domain.audit import SYSTEM
+from app.domain.i18n import in_language
 from app.domain.intake import OPEN_STATUSES, InboundMessage, intake
 from app.extensions import db
 from app.models import Customer, Message, Ticket
@@ -39,33 +41,24 @@ CODE = re.compile(r"^\s*(\d{6})\s*$")
 SURVEY_ANSWER = re.compile(r"^\s*([123])\s*[.!]?\s*$")  # a reply to "How did we do?"
 
 TEXTS = {
-    "help": {
-        "en": "Callback Helpdesk: write your question and we answer here. "
-        "Send CALL and we phone you. Send STOP to stop texts.",
-        "sv": "Callback Helpdesk: skriv din fråga så svarar vi här. "
-        "Skicka RING så ringer vi dig. Skicka STOPP för att sluta få sms.",
-    },
-    "stopped": {
-        "en": "You will get no more texts from us. Send START to get them again.",
-        "sv": "Du får inga fler sms från oss. Skicka START för att få dem igen.",
-    },
-    "start": {
-        "en": "You will get texts from us again. Send STOP to stop.",
-        "sv": "Du får sms från oss igen. Skicka STOPP för att sluta.",
-    },
-    "callback": {
-        "en": "We will call you as soon as we can. Reference {ref}. You are number {pos} in line.",
-        "sv": "Vi ringer dig så snart vi kan. Ärende {ref}. Du är nummer {pos} i kön.",
-    },
-    "new": {
-        "en": "Thank you, we got your message. Reference {ref}. A person will answer you here.",
-        "sv": "Tack, vi har fått ditt meddelande. Ärende {ref}. En person svarar dig här.",
-    },
+    "help": _l(
+        "Callback Helpdesk: write your question and we answer here. "
+        "Send CALL and we phone you. Send STOP to stop texts."
+    ),
+    "stopped": _l("You will get no more texts from us. Send START to get them again."),
+    "start": _l("You will get texts from us again. Send STOP to stop."),
+    "callback": _l(
+        "We will call you as soon as we can. Reference %(ref)s. You are number %(pos)s in line."
+    ),
+    "new": _l("Thank you, we got your message. Reference %(ref)s. A person will answer you here."),
 }
 
 
 def text(key: str, language: str | None, **values: object) -> str:
-    return TEXTS[key]["sv" if language == "sv" else "en"].format(**values)
+    """One of our SMS answers, in the customer's language."""
+    with in_language(language):
+        message = str(TEXTS[key])
+    return message % values if values else message
 
 
 def _customer(phone: str) -> Customer | None:
@@ -92,6 +85,7 @@ def _note_on_open_ticket(customer: Customer, body: str) -> None:
 
 def handle_inbound_sms(phone: str, body: str, sid: str, language: str | None = None) -> str | None:
     """One inbound SMS from `phone` (E.164). Idempotent on the MessageSid."""
+    body, sid = (body or "").replace("\x00", ""), (sid or "").replace("\x00", "")
     if db.session.scalar(select(Message.id).where(Message.external_sid == sid)):
         return None  # Twilio retried a webhook we already handled
     word = keyword(body) if len(body) <= 40 else ""

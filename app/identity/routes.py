@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.decorators import admin_required
 from app.domain import audit, identity, ratelimit, settings
@@ -89,7 +90,16 @@ def update_contact(ticket_id: int):
         db.session.rollback()
         flash(_("That phone number or email address is not valid."), "error")
         return _back(ticket)
-    db.session.commit()
+    except identity.ContactTaken as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back(ticket)
+    try:
+        db.session.commit()
+    except IntegrityError:  # another agent saved the same contact on another customer just now
+        db.session.rollback()
+        flash(str(identity.ContactTaken()), "error")
+        return _back(ticket)
     flash(_("Contact details saved."), "info")
     return _back(ticket)
 

@@ -9,6 +9,7 @@ from app.models.identity import VerificationChallenge
 from app.models.mailbox import ImapReceipt, MailboxAccount, MailboxState
 from app.models.outbox import OutboxItem
 from app.models.privacy import PrivacyRequest, ScheduledRun
+from app.models.security import AgentSession, AttemptCounter, PasskeyCredential, RecoveryCode
 from app.models.settings import CannedReply, RateEvent, Setting
 from app.models.telephony import Call, CallbackRequest, WebhookReceipt
 from app.models.ticket import Attachment, Message, Ticket
@@ -24,9 +25,11 @@ __all__ = [
     "TrustedHelper",
     "ApiToken",
     "Agent",
+    "AgentSession",
     "Article",
     "ArticleVote",
     "Attachment",
+    "AttemptCounter",
     "AuditEvent",
     "Call",
     "CallbackRequest",
@@ -38,8 +41,10 @@ __all__ = [
     "MailboxState",
     "Message",
     "OutboxItem",
+    "PasskeyCredential",
     "PrivacyRequest",
     "RateEvent",
+    "RecoveryCode",
     "ScheduledRun",
     "SatisfactionSurvey",
     "Setting",

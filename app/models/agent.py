@@ -36,6 +36,11 @@ class Agent(UserMixin, db.Model):
     # On shift and taking new tickets: only available agents get automatic assignments.
     available: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Two-factor sign-in (TOTP): the shared secret, when it was confirmed, and the last
+    # 30-second step used (a code works once).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column()
+    totp_last_step: Mapped[int | None] = mapped_column()
 
     def set_password(self, password: str) -> None:
         self.password_hash = _hasher.hash(password)

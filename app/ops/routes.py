@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, jsonify, redirect, render_template, url_for
+import hmac
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from redis.exceptions import RedisError
 from rq.registry import FailedJobRegistry
@@ -55,6 +68,16 @@ def _mailbox_problems() -> dict[str, str]:
 
 @bp.get("/metrics")
 def metrics():
+    """Ticket counts and latencies are not public: Prometheus sends METRICS_TOKEN as a bearer
+    token. Without a configured token the endpoint does not exist."""
+    expected = current_app.config.get("METRICS_TOKEN") or ""
+    if not expected:
+        abort(404)
+    given = request.headers.get("Authorization", "")
+    if not hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
+        return Response(
+            "A bearer token is required.\n", 401, {"WWW-Authenticate": 'Bearer realm="metrics"'}
+        )
     return Response(exposition(), mimetype="text/plain; version=0.0.4")
 
 
@@ -114,5 +137,5 @@ def retry_item(item_id: int):
     item = db.get_or_404(OutboxItem, item_id)
     retry_failed(item)
     db.session.commit()
-    flash("The job will be tried again.", "info")
+    flash(_("The job will be tried again."), "info")
     return redirect(url_for("ops.jobs"))

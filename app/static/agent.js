@@ -26,11 +26,17 @@
   var presence = document.getElementById("presence");
   if (presence && presence.dataset.url && window.fetch) {
     var typedAt = 0;
+    var toldAt = 0;
     ["reply-body", "note-body"].forEach(function (id) {
       var field = document.getElementById(id);
-      if (field) { field.addEventListener("input", function () { typedAt = Date.now(); }); }
+      if (field) {
+        field.addEventListener("input", function () {
+          typedAt = Date.now();
+          if (typedAt - toldAt > 5000) { toldAt = typedAt; poll(); }  // tell others at once
+        });
+      }
     });
-    var poll = function () {
+    function poll() {
       var activity = Date.now() - typedAt < 15000 ? "typing" : "viewing";
       fetch(presence.dataset.url + "?activity=" + activity, {credentials: "same-origin"})
         .then(function (r) { return r.ok ? r.json() : null; })
@@ -41,7 +47,7 @@
           presence.classList.toggle("flash-error", !!data.text);
         })
         .catch(function () {});
-    };
+    }
     setInterval(poll, 10000);
   }
   var refresh = document.querySelector('meta[name="refresh-seconds"]');

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import flash, redirect, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -47,7 +48,7 @@ class OutcomeForm(FlaskForm):
 def call_now(ticket_id: int):
     ticket = db.get_or_404(Ticket, ticket_id)
     if not CallForm().validate_on_submit():
-        flash("The form expired; please try again.", "error")
+        flash(_("The form expired; please try again."), "error")
         return redirect(url_for("agent.ticket", ticket_id=ticket.id))
     try:
         start_call(ticket, current_user)
@@ -55,7 +56,7 @@ def call_now(ticket_id: int):
         flash(str(error), "error")
         return redirect(url_for("agent.ticket", ticket_id=ticket.id))
     db.session.commit()
-    flash("Calling: your phone rings first, then we dial the customer.", "info")
+    flash(_("Calling: your phone rings first, then we dial the customer."), "info")
     return redirect(url_for("agent.ticket", ticket_id=ticket.id))
 
 
@@ -65,11 +66,11 @@ def call_outcome(call_id: int):
     call = db.get_or_404(Call, call_id)
     form = OutcomeForm()
     if not form.validate_on_submit() or form.outcome.data not in OUTCOMES:
-        flash("Choose what happened on the call.", "error")
+        flash(_("Choose what happened on the call."), "error")
     else:
         record_outcome(call, current_user, form.outcome.data, form.notes.data or "")
         db.session.commit()
-        flash("Call outcome saved.", "info")
+        flash(_("Call outcome saved."), "info")
     return redirect(url_for("agent.ticket", ticket_id=call.ticket_id))
 
 

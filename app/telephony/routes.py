@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit, urlunsplit
+
 from flask import Response, current_app, request, url_for
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
@@ -10,6 +14,7 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from app.domain import callbacks, calls, recordings
 from app.domain.contacts import InvalidContact, normalize_phone
+from app.domain.i18n import VOICES, in_language
 from app.domain.intake import InboundMessage, intake
 from app.domain.sms import handle_inbound_sms
 from app.extensions import csrf, db
@@ -17,38 +22,24 @@ from app.models import Call, Customer, WebhookReceipt
 from app.telephony import bp
 from app.telephony.signature import twilio_signed
 
+TWILIO_REGIONAL_HOST = re.compile(r"api\.[a-z0-9]+\.[a-z0-9]+\.twilio\.com")
+
 csrf.exempt(bp)  # Twilio cannot send CSRF tokens; every route is signature-checked instead
 
 SAY = {
-    "en": (
-        "en-GB",
-        {
-            "menu": "Hello, this is the helpdesk. "
-            "To be called back at this number, press 1. "
-            "To leave a message, press 2. Messages are recorded.",
-            "repeat": "Sorry, I did not hear a choice.",
-            "callback": "Thank you. We will call you back at this number as soon as we can. "
-            "Goodbye.",
-            "record": "Your message will be recorded and kept with your case. "
-            "Please speak after the tone. Press the hash key when done.",
-            "thanks": "Thank you. We have your message. Goodbye.",
-            "connecting": "Connecting you to the customer.",
-        },
+    "menu": _l(
+        "Hello, this is the helpdesk. "
+        "To be called back at this number, press 1. "
+        "To leave a message, press 2. Messages are recorded."
     ),
-    "sv": (
-        "sv-SE",
-        {
-            "menu": "Hej, det här är kundtjänst. "
-            "Tryck 1 om du vill bli uppringd på det här numret. "
-            "Tryck 2 för att lämna ett meddelande. Meddelanden spelas in.",
-            "repeat": "Förlåt, jag hörde inget val.",
-            "callback": "Tack. Vi ringer upp dig på det här numret så snart vi kan. Hej då.",
-            "record": "Ditt meddelande spelas in och sparas med ditt ärende. "
-            "Tala efter tonen. Tryck fyrkant när du är klar.",
-            "thanks": "Tack. Vi har fått ditt meddelande. Hej då.",
-            "connecting": "Kopplar dig till kunden.",
-        },
+    "repeat": _l("Sorry, I did not hear a choice."),
+    "callback": _l("Thank you. We will call you back at this number as soon as we can. Goodbye."),
+    "record": _l(
+        "Your message will be recorded and kept with your case. "
+        "Please speak after the tone. Press the hash key when done."
     ),
+    "thanks": _l("Thank you. We have your message. Goodbye."),
+    "connecting": _l("Connecting you to the customer."),
 }
 
 
@@ -68,18 +59,48 @@ def _caller() -> str | None:
 def _language(phone: str | None) -> str:
     if phone:
         customer = db.session.scalar(select(Customer).where(Customer.phone == phone))
-        if customer is not None and customer.language in SAY:
+        if customer is not None and customer.language in VOICES:
             return customer.language
     return "sv" if current_app.config["PHONE_DEFAULT_REGION"] == "SE" else "en"
 
 
 def _say(response: VoiceResponse, language: str, key: str) -> None:
-    voice_language, texts = SAY[language]
-    response.say(texts[key], language=voice_language)
+    with in_language(language):
+        response.say(str(SAY[key]), language=VOICES[language])
+
+
+MAX_TRANSCRIPTION_CHARS = 5000  # 180 s of speech is far less; a bigger one is not Twilio's
+MAX_SECONDS = 24 * 3600
+
+
+def _seconds(raw: str | None) -> int | None:
+    """A duration Twilio sends as digits; anything else (or absurd) is treated as unknown."""
+    raw = (raw or "").strip()
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 6:
+        return None
+    value = int(raw)
+    return value if value <= MAX_SECONDS else None
+
+
+def twilio_media_url(raw: str | None) -> str | None:
+    """Only an https link on Twilio's own API host is kept: never javascript: or elsewhere."""
+    try:
+        parts = urlsplit((raw or "").strip())
+        port = parts.port
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or parts.username or parts.password or port not in (None, 443):
+        return None
+    if host != "api.twilio.com" and not TWILIO_REGIONAL_HOST.fullmatch(host):
+        return None
+    return urlunsplit(("https", host, parts.path, parts.query, ""))
 
 
 def first_time(kind: str, sid: str, status: str = "") -> bool:
     """Twilio retries webhooks: True only the first time this (kind, sid, status) arrives."""
+    # PostgreSQL refuses NUL in text; a forged or broken value must not become a 500.
+    sid, status = sid.replace("\x00", "")[:64], status.replace("\x00", "")[:32]
     try:
         with db.session.begin_nested():
             db.session.add(WebhookReceipt(kind=kind, sid=sid, status=status))
@@ -122,7 +143,8 @@ def recording_status():
     phone = _caller() or _phone_of_call(request.form.get("CallSid"))
     if phone is None:
         return ("", 204)
-    duration = request.form.get("RecordingDuration", "?")
+    duration = _seconds(request.form.get("RecordingDuration"))
+    duration = "?" if duration is None else duration
     result = intake(
         InboundMessage(
             channel="voice",
@@ -133,7 +155,7 @@ def recording_status():
             subject="Voicemail",
             meta={
                 "kind": "voicemail",
-                "recording_url": request.form.get("RecordingUrl"),
+                "recording_url": twilio_media_url(request.form.get("RecordingUrl")),
                 "duration": duration,
             },
         )
@@ -155,7 +177,8 @@ def _phone_of_call(call_sid: str | None) -> str | None:
 def transcription():
     if request.form.get("TranscriptionStatus") == "completed":
         calls.add_transcription(
-            request.form.get("RecordingSid", "-"), request.form.get("TranscriptionText", "")
+            request.form.get("RecordingSid", "-"),
+            request.form.get("TranscriptionText", "")[:MAX_TRANSCRIPTION_CHARS],
         )
         db.session.commit()
     return ("", 204)
@@ -177,7 +200,7 @@ def status():
         calls.record_call_status(
             sid,
             state,
-            duration_seconds=int(form["CallDuration"]) if form.get("CallDuration") else None,
+            duration_seconds=_seconds(form.get("CallDuration")),
             answered_by=form.get("AnsweredBy"),
         )
     db.session.commit()
@@ -211,8 +234,8 @@ def dial_result(call_id: int):
     call = db.get_or_404(Call, call_id)
     state = request.form.get("DialCallStatus", "failed")
     if first_time("dial", f"call-{call.id}", state):
-        duration = request.form.get("DialCallDuration")
-        callbacks.record_dial_result(call, state, int(duration) if duration else None)
+        duration = _seconds(request.form.get("DialCallDuration"))
+        callbacks.record_dial_result(call, state, duration)
         db.session.commit()
     response = VoiceResponse()
     response.hangup()

@@ -153,6 +153,12 @@ def voice_window():
             response.hangup()
             return twiml(response)
         call_sid = request.form.get("CallSid", "")
+        if call_sid and not first_time("voice-window", call_sid, "callback"):
+            # A replayed (or retried) choice on the same call queues nothing new.
+            db.session.commit()
+            say(response, language, _("Thank you. We have your request. Goodbye."))
+            response.hangup()
+            return twiml(response)
         try:
             callback = callbacks.request_callback(
                 phone=phone,
