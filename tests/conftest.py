@@ -129,8 +129,8 @@ def app(request, migrated, tmp_path, queue_name):
         SMTP_RELAY_PORT=CLOSED_PORT,
         TWILIO_API_BASE_URL=f"http://127.0.0.1:{CLOSED_PORT}",
     )
-    if "mail_sink" in request.fixturenames:
-        config["SMTP_RELAY_PORT"] = request.getfixturevalue("mail_sink").port
+    if {"mail_sink", "_mail_sink_server"} & set(request.fixturenames):
+        config["SMTP_RELAY_PORT"] = request.getfixturevalue("_mail_sink_server").port
     if "twilio_stub" in request.fixturenames:
         config["TWILIO_API_BASE_URL"] = request.getfixturevalue("twilio_stub").base_url
     application = create_app(config)
@@ -336,7 +336,7 @@ def postfix_lmtp_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def postfix(postfix_lmtp_port, mail_sink, dovecot):
+def postfix(postfix_lmtp_port, _mail_sink_server, dovecot):
     """Debian's Postfix with a private config dir, relaying to our LMTP server (root only)."""
     if not os.path.exists(POSTFIX):
         pytest.fail("Postfix is missing: run scripts/setup.sh (it installs postfix)")
@@ -347,7 +347,7 @@ def postfix(postfix_lmtp_port, mail_sink, dovecot):
         domain="helpdesk.test",
         lmtp_port=postfix_lmtp_port,
         authserv_id="mx.helpdesk.test",
-        relay_port=mail_sink.port,
+        relay_port=_mail_sink_server.port,
         sasl_socket=dovecot.auth_socket,
         tls_files=(dovecot.ca_file, dovecot.ca_file.with_name("key.pem")),
     )
