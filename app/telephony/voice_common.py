@@ -8,22 +8,17 @@ from __future__ import annotations
 
 from flask import Response
 
-# language -> (Twilio language code, voice)
-VOICES: dict[str, tuple[str, str]] = {
-    "sv": ("sv-SE", "Polly.Astrid"),
-    "en": ("en-GB", "Polly.Amy"),
-}
+from app.domain.i18n import VOICES, customer_language
+
+# The Amazon Polly voice per language (the language codes are app.domain.i18n.VOICES).
+POLLY_VOICES: dict[str, str] = {"sv": "Polly.Astrid", "en": "Polly.Amy"}
 SPEAKING_RATE = "90%"
-
-
-def voice_for(language: str) -> tuple[str, str]:
-    return VOICES.get(language, VOICES["sv"])
 
 
 def say(verb, language: str, text: str) -> None:
     """Append a slow `<Say>` of `text` in `language` to a VoiceResponse or Gather."""
-    code, voice = voice_for(language)
-    spoken = verb.say(language=code, voice=voice)
+    chosen = customer_language(language)
+    spoken = verb.say(language=VOICES[chosen], voice=POLLY_VOICES[chosen])
     spoken.prosody(text, rate=SPEAKING_RATE)
 
 
