@@ -381,6 +381,10 @@ SV = {
     "It is not your fault. Please try again in a few minutes.": "Det är inte ditt fel. Försök "
     "igen om några minuter.",
     "Go to the start page": "Gå till startsidan",
+    ("%(num)s answer found", "%(num)s answers found"): (
+        "%(num)s svar hittades",
+        "%(num)s svar hittades",
+    ),
 }
 
 

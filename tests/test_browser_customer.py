@@ -16,6 +16,7 @@ from app.domain import callbacks, hours, identity, settings
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
 from app.models import Agent, Article, Customer, Ticket, VerificationChallenge
+from app.models.base import utcnow
 from tests.test_accessibility import AXE, violations
 from tests.test_hours import utc
 
@@ -243,3 +244,110 @@ def test_the_500_page_is_ours(app):
     assert status == 500
     assert "Something went wrong on our side" in body and "Något gick fel hos oss" in body
     assert 'name="viewport"' in body and "tel:" in body
+
+
+# --- item 13: small things that matter to these readers ------------------------------------
+
+CONTRAST = """([fg, bg]) => {
+  const lum = c => { const v = c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map(x => {
+    x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+    return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}"""
+
+
+def publish(app, title="Wifi drops every evening") -> str:
+    with app.app_context():
+        article = Article(
+            slug="wifi-drops",
+            title=title,
+            problem="The wifi drops at night.",
+            resolution="Change the channel.",
+            category="internet",
+            status="published",
+            published_at=utcnow(),
+        )
+        db.session.add(article)
+        db.session.commit()
+        return article.slug
+
+
+def test_one_answer_is_singular(app, live_server, page):
+    publish(app)
+    page.goto(live_server.url + "/search?q=wifi")
+    assert "1 answer found" in page.locator("main").inner_text()
+    page.goto(live_server.url + "/search?q=wifi&lang=sv")
+    assert "1 svar hittades" in page.locator("main").inner_text()
+
+
+def test_focus_is_visible_on_white_and_on_blue(app, live_server, page):
+    page.goto(live_server.url + "/callback")
+    for selector in ("a.brand", "button.primary", "#name"):
+        page.focus(selector)
+        style = page.eval_on_selector(
+            selector,
+            "e => { const s = getComputedStyle(e); return [s.outlineColor, s.outlineWidth, "
+            "s.outlineStyle, s.outlineOffset, getComputedStyle(document.body).backgroundColor,"
+            " s.backgroundColor]; }",
+        )
+        color, width, line, offset, page_bg, own_bg = style
+        assert line == "solid" and float(width[:-2]) >= 2, selector
+        assert page.evaluate(CONTRAST, [color, page_bg]) >= 3, (selector, color, page_bg)
+        if selector == "button.primary":  # the ring sits off the blue button, on white
+            assert float(offset[:-2]) >= 2
+            assert page.evaluate(CONTRAST, [color, own_bg]) >= 1  # documented: gap is white
+
+
+def test_links_are_at_least_24_px_tall(app, live_server, page):
+    slug = publish(app)
+    for path in (f"/answers/{slug}", "/", "/callback"):
+        page.goto(live_server.url + path)
+        heights = page.eval_on_selector_all(
+            "main a, footer a",
+            "els => els.map(e => [e.textContent.trim(), e.getBoundingClientRect().height])",
+        )
+        small = [(text, h) for text, h in heights if h < 24]
+        assert small == [], (path, small)
+
+
+def test_text_at_200_percent_reflows_without_sideways_scrolling(app, live_server, browser):
+    context = browser.new_context(viewport={"width": 320, "height": 640}, bypass_csp=True)
+    page = context.new_page()
+    try:
+        for path in ("/", "/callback"):
+            page.goto(live_server.url + path)
+            page.add_style_tag(content="html { font-size: 225% !important; }")  # 200 % of ours
+            width = page.evaluate("document.documentElement.scrollWidth")
+            wide = page.evaluate(
+                "[...document.querySelectorAll('body *')].filter(e => "
+                "e.getBoundingClientRect().right > 321).map(e => e.tagName + '.' + e.className"
+                " + ' ' + e.getBoundingClientRect().right).slice(0, 5)"
+            )
+            assert width <= 320, (path, width, wide)
+    finally:
+        context.close()
+
+
+def test_agent_queue_fits_a_phone(app, live_server, phone_page, make_agent):
+    make_agent()
+    with app.app_context():
+        for n in range(3):
+            intake(
+                InboundMessage(
+                    channel="email",
+                    sender_email=f"customer{n}@example.test",
+                    subject="A rather long subject line about a broken television box " * 2,
+                    body_text="Help",
+                )
+            )
+        db.session.commit()
+    page = phone_page
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=email]", "agent@example.test")
+    page.fill("input[name=password]", "correct-horse-battery")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/agent/**")
+    page.goto(live_server.url + "/agent/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    no_violations(page, "queue on a phone")
