@@ -3,7 +3,7 @@ addresses behind a proxy and rate limits that stop a script but not a busy day."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +12,15 @@ from app import create_app
 from app.domain.agents import upsert_agent
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
-from app.models import CallbackRequest, Customer, Message, RateEvent, Ticket
+from app.models import (
+    Call,
+    CallbackRequest,
+    Customer,
+    Message,
+    OutboxItem,
+    RateEvent,
+    Ticket,
+)
 from app.models.base import utcnow
 from tests import support
 
@@ -179,3 +187,38 @@ def test_start_after_stopp(app, client):
     sms(client, "Start.", "SMb")
     with app.app_context():
         assert db.session.get(Customer, customer_id).sms_opted_out is False
+
+
+# --- item 12: the agent's view ---------------------------------------------------------------
+
+
+def test_agent_view_uses_the_business_clock_and_explains_failed_calls(app, client):
+    with app.app_context():
+        result = intake(
+            InboundMessage(
+                channel="email", sender_email="b@example.test", subject="TV", body_text="x"
+            )
+        )
+        ticket = result.ticket
+        ticket.created_at = datetime(2026, 11, 25, 22, 14)  # 23:14 in Stockholm
+        call = Call(ticket_id=ticket.id, direction="out", to_number=PHONE, status="queued")
+        db.session.add(call)
+        db.session.flush()
+        db.session.add(
+            OutboxItem(
+                topic="call.place",
+                payload={"call_id": call.id},
+                failed=True,
+                last_error="TwilioRestException: HTTP 401",
+            )
+        )
+        db.session.commit()
+        ticket_id = ticket.id
+    support.login(client, *_agent(app))
+    page = client.get(f"/agent/tickets/{ticket_id}").get_data(as_text=True)
+    assert "2026-11-25 23:14" in page and "UTC" not in page
+    assert "The call could not be placed." in page and "Call now again" in page
+    assert "Status: queued" not in page
+    facts = page.split('id="customer-heading"')[1].split("</dl>")[0]
+    phone = facts.split("<dt>Phone</dt>")[1].split("</dd>")[0]
+    assert "Not on file" in phone and "•••" not in phone  # no phone: nothing to mask
