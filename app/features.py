@@ -6,13 +6,15 @@ from flask import Blueprint
 
 from app.community import bp as community_bp
 from app.customer import bp as customer_bp
+from app.devtools import bp as devtools_bp
 from app.identity import bp as identity_bp
 from app.ops import bp as ops_bp
 from app.telephony import agent_bp as phone_agent_bp
 from app.telephony import bp as telephony_bp
 
 
-def blueprints() -> list[Blueprint]:
+def blueprints(config: dict | None = None) -> list[Blueprint]:
+    development = (config or {}).get("HELPDESK_ENV") == "development"
     return [
         ops_bp,  # /healthz, /readyz, /metrics, admin jobs page
         customer_bp,  # /callback
@@ -20,4 +22,5 @@ def blueprints() -> list[Blueprint]:
         phone_agent_bp,  # click-to-call and call outcomes
         identity_bp,  # verification panel, /verify/<token>, audit log
         community_bp,  # public pages at / and the agents' draft review
+        *([devtools_bp] if development else []),  # /agent/dev/phone: the phone side, locally
     ]

@@ -385,6 +385,34 @@ SV = {
         "%(num)s svar hittades",
         "%(num)s svar hittades",
     ),
+    "%(name)s · Call us: %(number)s (%(hours)s) · %(address)s": "%(name)s · Ring oss: "
+    "%(number)s (%(hours)s) · %(address)s",
+    "Call us: %(number)s, %(hours)s": "Ring oss: %(number)s, %(hours)s",
+    "Numbers in the customer's mail": "Nummer i kundens mejl",
+    "Written in a mail: it does not prove who wrote it. Saving it as the phone on file needs the "
+    "usual identity check.": "Skrivet i ett mejl: det visar inte vem som skrev det. För att spara "
+    "det som kundens telefon krävs den vanliga identitetskontrollen.",
+    "Call this number": "Ring det här numret",
+    "Save as phone": "Spara som telefon",
+    "That is not a phone number.": "Det är inte ett telefonnummer.",
+    "Development phone": "Utvecklingstelefon",
+    "Development only. Nothing here reaches a real phone: SMS and calls go to the local Twilio stand-in, and what you send here goes through our signed Twilio webhooks like a real customer's.": "Bara för utveckling. Inget här når en riktig telefon: sms och samtal går till den lokala Twilio-ersättaren, och det du skickar här går genom våra signerade Twilio-webhooks som en riktig kunds.",
+    "Text us as a customer": "Sms:a oss som kund",
+    "From number": "Från nummer",
+    "Message": "Meddelande",
+    "Send SMS": "Skicka sms",
+    "Call us as a customer": "Ring oss som kund",
+    "Call": "Ring",
+    "What happened": "Vad som hände",
+    "Our SMS answer": "Vårt sms-svar",
+    "No SMS answer.": "Inget sms-svar.",
+    "The caller hears": "Den som ringer hör",
+    "Press a key": "Tryck på en knapp",
+    "SMS and calls we sent": "Sms och samtal vi skickat",
+    "When (UTC)": "När (UTC)",
+    "To": "Till",
+    "Text or call": "Text eller samtal",
+    "Nothing sent yet. Is the stand-in running? make run starts it.": "Inget skickat ännu. Kör ersättaren? make run startar den.",
 }
 
 

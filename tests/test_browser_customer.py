@@ -6,6 +6,7 @@ see and hear about, and runs axe-core (WCAG 2.2 AA) on every page and state it r
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from app.domain.intake import InboundMessage, intake
 from app.extensions import db
 from app.models import Agent, Article, Customer, Ticket, VerificationChallenge
 from app.models.base import utcnow
+from tests import support
 from tests.test_accessibility import AXE, violations
 from tests.test_hours import utc
 
@@ -78,6 +80,7 @@ def test_code_box_takes_the_code_as_people_type_it(app, live_server, axe_page, m
     assert box.get_attribute("inputmode") == "numeric"
     assert box.get_attribute("autocomplete") == "one-time-code"
     no_violations(page, "verify form")
+    shot(page, "6-verify-form")
     page.fill("#code", "12 34")  # too short: told so, no try burnt
     page.click("button[type=submit]")
     assert "The code has 6 digits" in page.locator("#code-error").inner_text()
@@ -93,6 +96,7 @@ def test_code_box_takes_the_code_as_people_type_it(app, live_server, axe_page, m
     page.click("button[type=submit]")
     assert "You are verified" in page.locator("main").inner_text()
     no_violations(page, "verified")
+    shot(page, "7-verified")
     with app.app_context():
         challenge = db.session.query(VerificationChallenge).one()
         assert challenge.used_at is not None and challenge.attempts == 1
@@ -147,6 +151,7 @@ def test_late_at_night_only_future_times_are_offered(app, live_server, axe_page,
     assert labels[0].strip() == "As soon as we open (tomorrow between 8 and 12)"
     assert labels[1].strip() == "Tomorrow, morning (8–12)"
     no_violations(page, "callback form at night")
+    shot(page, "1-callback-form-at-night")
     fill_callback(page)
     page.wait_for_url("**/callback/done")
     assert "We are closed now; we will call you tomorrow between 8 and 12." in page.inner_text(
@@ -154,6 +159,7 @@ def test_late_at_night_only_future_times_are_offered(app, live_server, axe_page,
     )
     assert "number 1 in the queue" not in page.inner_text("main")
     no_violations(page, "callback done at night")
+    shot(page, "2-callback-done-at-night")
     with app.app_context():
         assert callbacks.due_callbacks(now=late_wednesday) == []  # nobody to call at 23:40
 
@@ -177,6 +183,7 @@ def test_errors_follow_the_govuk_pattern(app, live_server, axe_page):
     assert field.input_value() == "070 ABC 12 34"  # as typed
     assert page.locator("main").inner_text().count("only digits") == 2  # summary + field
     no_violations(page, "callback form with a phone error")
+    shot(page, "3-callback-error")
     link.click()
     assert page.evaluate("document.activeElement.id") == "phone"
     with app.app_context():
@@ -190,7 +197,6 @@ def test_a_repeat_request_is_good_news(app, live_server, axe_page):
     fill_callback(page)
     page.wait_for_url("**/callback/done")
     reference = page.locator(".reference").inner_text()
-    shot(page, "callback-done")
     page.goto(live_server.url + "/callback")
     fill_callback(page, name="Anna", phone="0701234567")
     main = page.locator("main").inner_text()
@@ -199,6 +205,7 @@ def test_a_repeat_request_is_good_news(app, live_server, axe_page):
     assert "Please check the form" not in main and "There is a problem" not in main
     assert main.count("We will call this number") == 1
     no_violations(page, "repeat request")
+    shot(page, "4-callback-repeat")
     with app.app_context():
         assert db.session.query(Ticket).count() == 1
 
@@ -227,6 +234,7 @@ def test_error_pages_are_bilingual_with_a_way_back(app, live_server, phone_page)
     assert page.locator("a[href='/callback?lang=sv']").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     no_violations(page, "404")
+    shot(page, "8-not-found-on-a-phone")
     with app.app_context():
         db.session.add(
             Article(slug="old-answer", title="Old", problem="x", resolution="y", status="retracted")
@@ -351,3 +359,30 @@ def test_agent_queue_fits_a_phone(app, live_server, phone_page, make_agent):
     page.goto(live_server.url + "/agent/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     no_violations(page, "queue on a phone")
+
+
+def test_the_email_path_as_the_customer_reads_it(app, live_server, page, mail_sink):
+    """The acknowledgement a customer gets after writing to us, shown as a mail program would."""
+    with app.app_context():
+        intake(
+            InboundMessage(
+                channel="email",
+                sender_email="karin@example.test",
+                sender_name="Karin",
+                subject="My TV has no sound",
+                body_text="Please help",
+                email_message_id="<k1@example.test>",
+                acknowledge=True,
+            )
+        )
+        db.session.commit()
+    support.run_jobs(app)
+    mail = mail_sink.last()
+    page.set_content(
+        "<main style='font: 18px/1.5 sans-serif; max-width: 40rem; margin: 1rem'>"
+        f"<p><b>From:</b> {html.escape(mail['From'])}<br><b>Subject:</b> "
+        f"{html.escape(mail['Subject'])}</p><pre style='white-space: pre-wrap'>"
+        f"{html.escape(mail.get_content())}</pre></main>"
+    )
+    assert "What happens next" in page.inner_text("main")
+    shot(page, "5-email-acknowledgement")

@@ -5,7 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.adapters.smtp import send
+from app.domain import hours
 from app.domain.mail import compose_acknowledgement
+from app.domain.reach_us import our_phone
 from app.domain.replies import new_email_message_id
 from app.extensions import db
 from app.models import Message, Ticket
@@ -13,17 +15,28 @@ from app.models import Message, Ticket
 ACK_TEXT = {
     "en": (
         "Thank you for writing to us. We have received your message.\n\n"
-        "Your reference is {ref}. A person from our team will answer you, "
-        "usually within one working day.\n\n"
-        "To add something, simply reply to this email.\n"
-        "If you would rather talk, reply with your phone number and we will call you.\n"
+        "Your reference is {ref}.\n\n"
+        "What happens next: a person from our team reads your message and answers you by "
+        "email, usually within one working day. To add something, simply reply to this email.\n\n"
+        "If you would rather talk: write your phone number in a reply and we will call you, "
+        "or call us on {number} ({hours}).\n\n"
+        "Before we talk about anything private (your account, orders or address) we check it "
+        "is you: we send a 6-digit code to a phone number or email address we already have "
+        "for you, and you read it to the person helping you or type it on our page. "
+        "We never ask for your password.\n"
     ),
     "sv": (
         "Tack för att du skrev till oss. Vi har tagit emot ditt meddelande.\n\n"
-        "Ditt ärendenummer är {ref}. En person i vårt team svarar dig, "
-        "oftast inom en arbetsdag.\n\n"
-        "Vill du lägga till något svarar du bara på det här mejlet.\n"
-        "Vill du hellre prata, svara med ditt telefonnummer så ringer vi upp dig.\n"
+        "Ditt ärendenummer är {ref}.\n\n"
+        "Så här går det till: en person i vårt team läser ditt meddelande och svarar dig "
+        "med e-post, oftast inom en arbetsdag. Vill du lägga till något svarar du bara på "
+        "det här mejlet.\n\n"
+        "Vill du hellre prata: skriv ditt telefonnummer i ett svar så ringer vi dig, "
+        "eller ring oss på {number} ({hours}).\n\n"
+        "Innan vi pratar om något privat (ditt konto, beställningar eller adress) kontrollerar "
+        "vi att det är du: vi skickar en kod med 6 siffror till ett telefonnummer eller en "
+        "e-postadress som vi redan har till dig, och du läser upp den för den som hjälper dig "
+        "eller skriver in den på vår sida. Vi frågar aldrig efter ditt lösenord.\n"
     ),
 }
 ACK_SUBJECT = {
@@ -48,7 +61,11 @@ def send_acknowledgement(ticket_id: int, message_id: int) -> None:
     if already:
         return
     language = ticket.language if ticket.language in ACK_TEXT else "en"
-    body = ACK_TEXT[language].format(ref=ticket.reference)
+    body = ACK_TEXT[language].format(
+        ref=ticket.reference,
+        number=our_phone().display,
+        hours=hours.opening_hours_text(language),
+    )
     subject = ACK_SUBJECT[language].format(ref=ticket.reference)
     stored = Message(
         ticket=ticket,

@@ -11,14 +11,27 @@ from twilio.twiml.voice_response import VoiceResponse
 from app.adapters import twilio_rest
 from app.adapters.smtp import send
 from app.domain import identity
+from app.domain.reach_us import mail_footer, sms_signature
 from app.extensions import db
-from app.models import Customer, OutboxItem, VerificationChallenge
+from app.models import Customer, OutboxItem, Ticket, VerificationChallenge
 
+# True for each way of answering: agents do ask customers to read an SMS code aloud, so
+# "never give it to anyone who calls you" was false; what protects the customer is that only
+# the person helping them with this ticket may ask for it.
 TEXT = {
-    "en": "Your code for {name}: {code}. It works for 10 minutes. "
-    "Never give it to anyone who calls you unasked.",
-    "sv": "Din kod till {name}: {code}. Den gäller i 10 minuter. "
-    "Lämna aldrig ut den till någon som ringer dig oombedd.",
+    "en": "{name}: your code is {code}. It works for 10 minutes. Read it to the person "
+    "helping you with {ref}, or reply to this text with it. Give it to no one else.",
+    "sv": "{name}: din kod är {code}. Den gäller i 10 minuter. Läs upp den för den som "
+    "hjälper dig med {ref}, eller svara på det här sms:et med koden. Ge den inte till "
+    "någon annan.",
+}
+MAIL_TEXT = {
+    "en": "Your code for {name} is {code}. It works for 10 minutes.\n\n"
+    "Type it on this page:\n{link}\n\n"
+    "Or read it aloud to the person helping you with {ref}. Give it to no one else.\n",
+    "sv": "Din kod till {name} är {code}. Den gäller i 10 minuter.\n\n"
+    "Skriv in den på den här sidan:\n{link}\n\n"
+    "Eller läs upp den för den som hjälper dig med {ref}. Ge den inte till någon annan.\n",
 }
 
 
@@ -32,8 +45,13 @@ def send_code(payload: dict, item: OutboxItem) -> None:
     customer = db.session.get(Customer, challenge.customer_id)
     language = "sv" if customer.language == "sv" else "en"
     name = current_app.config["SUPPORT_NAME"]
+    ticket = db.session.get(Ticket, challenge.ticket_id)
+    ref = ticket.reference if ticket else ""
     if prepared.channel == "sms":
-        twilio_rest.send_sms(prepared.to, TEXT[language].format(name=name, code=prepared.code))
+        twilio_rest.send_sms(
+            prepared.to,
+            TEXT[language].format(name=name, code=prepared.code, ref=ref) + sms_signature(language),
+        )
     elif prepared.channel == "voice":
         spoken = ", ".join(prepared.code)
         response = VoiceResponse()
@@ -53,10 +71,6 @@ def send_code(payload: dict, item: OutboxItem) -> None:
         mail["Date"] = formatdate()
         mail["Message-ID"] = make_msgid(domain=current_app.config["SUPPORT_ADDRESS"].split("@")[1])
         mail["Auto-Submitted"] = "auto-generated"
-        body = TEXT[language].format(name=name, code=prepared.code)
-        if language == "sv":
-            body += f"\n\nDu kan också öppna den här länken och skriva in koden:\n{link}\n"
-        else:
-            body += f"\n\nYou can also open this link and type the code there:\n{link}\n"
-        mail.set_content(body)
+        body = MAIL_TEXT[language].format(name=name, code=prepared.code, ref=ref, link=link)
+        mail.set_content(body + mail_footer(language))
         send(mail)

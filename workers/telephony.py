@@ -6,12 +6,10 @@ Each checks the database first so a job that runs twice does not text or ring tw
 
 from __future__ import annotations
 
-from flask import current_app
-
 from app.adapters import twilio_rest
 from app.domain import hours
 from app.domain.callbacks import describe_callback
-from app.domain.contacts import format_phone
+from app.domain.reach_us import our_phone, sms_signature
 from app.extensions import db
 from app.models import Agent, Call, CallbackRequest, Customer, Message, OutboxItem
 
@@ -34,8 +32,11 @@ def deliver_sms(message: Message) -> None:
         message.delivery_status = "blocked"
         message.delivery_error = "The customer replied STOP: we may not send SMS to this number."
         return
+    language = message.ticket.language or "en"
     message.external_sid = twilio_rest.send_sms(
-        message.recipient, message.body_text, status_callback=_status_url()
+        message.recipient,
+        message.body_text + sms_signature(language),
+        status_callback=_status_url(),
     )
 
 
@@ -81,7 +82,7 @@ def confirm_callback(payload: dict, item: OutboxItem) -> None:
     body = CONFIRM[language].format(
         ref=callback.ticket.reference,
         when=describe_callback(callback, language),
-        number=format_phone(current_app.config["TWILIO_NUMBER"]),
+        number=our_phone().display,
         hours=hours.opening_hours_text(language),
     )
     _sms_to_customer(callback.ticket, body, f"callback-confirm-{callback.id}", callback.phone)
@@ -92,7 +93,7 @@ def tell_we_tried(payload: dict, item: OutboxItem) -> None:
     if callback is None:
         return
     language = "sv" if callback.customer.language == "sv" else "en"
-    body = GAVE_UP[language].format(ref=callback.ticket.reference)
+    body = GAVE_UP[language].format(ref=callback.ticket.reference) + sms_signature(language)
     _sms_to_customer(callback.ticket, body, f"callback-gave-up-{callback.id}", callback.phone)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from app.domain import audit, callbacks, identity
 from app.domain.audit import SYSTEM
 from app.domain.intake import OPEN_STATUSES, InboundMessage, intake
+from app.domain.reach_us import sms_signature
 from app.extensions import db
 from app.models import Customer, Message, Ticket
 from app.models.base import utcnow
@@ -53,8 +54,8 @@ TEXTS = {
         "sv": "Du får sms från oss igen. Skicka STOPP för att sluta.",
     },
     "callback": {
-        "en": "We will call you as soon as we can. Reference {ref}. You are number {pos} in line.",
-        "sv": "Vi ringer dig så snart vi kan. Ärende {ref}. Du är nummer {pos} i kön.",
+        "en": "We will call you {when}. Reference {ref}.",
+        "sv": "Vi ringer dig {when}. Ärende {ref}.",
     },
     "new": {
         "en": "Thank you, we got your message. Reference {ref}. A person will answer you here.",
@@ -64,7 +65,9 @@ TEXTS = {
 
 
 def text(key: str, language: str | None, **values: object) -> str:
-    return TEXTS[key]["sv" if language == "sv" else "en"].format(**values)
+    """Our reply in the customer's language, ending with our number and hours."""
+    language = "sv" if language == "sv" else "en"
+    return TEXTS[key][language].format(**values) + sms_signature(language)
 
 
 def _customer(phone: str) -> Customer | None:
@@ -124,7 +127,7 @@ def handle_inbound_sms(phone: str, body: str, sid: str, language: str | None = N
             "callback",
             language,
             ref=callback.ticket.reference,
-            pos=callbacks.queue_position(callback),
+            when=callbacks.describe_callback(callback, "sv" if language == "sv" else "en"),
         )
     result = intake(
         InboundMessage(

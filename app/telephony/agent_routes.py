@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import flash, redirect, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -18,6 +18,7 @@ from app.domain.callbacks import (
     record_outcome,
     start_call,
 )
+from app.domain.contacts import format_phone
 from app.extensions import db
 from app.models import Call, Ticket
 from app.telephony import agent_bp as bp
@@ -49,7 +50,7 @@ def call_now(ticket_id: int):
         flash("The form expired; please try again.", "error")
         return redirect(url_for("agent.ticket", ticket_id=ticket.id))
     try:
-        start_call(ticket, current_user)
+        start_call(ticket, current_user, request.form.get("number") or None)
     except CallbackError as error:
         flash(str(error), "error")
         return redirect(url_for("agent.ticket", ticket_id=ticket.id))
@@ -96,3 +97,8 @@ def local_time(at: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     if at is None:
         return ""
     return hours.to_local(at).strftime(pattern)
+
+
+@bp.app_template_filter("phone_display")
+def phone_display(number: str | None) -> str:
+    return format_phone(number, current_app.config["PHONE_DEFAULT_REGION"])

@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.domain.callbacks import same_number_hint
+from app.domain.callbacks import numbers_in_mail, same_number_hint
 from app.extensions import db
 from app.models import Call, OutboxItem, Ticket
 
@@ -26,6 +26,7 @@ def phone_panel(ticket: Ticket) -> dict:
         "same_number_customer": owner,
         "same_number_ticket": latest,
         "call_problems": call_problems(ticket),
+        "numbers_in_mail": numbers_in_mail(ticket),
     }
 
 
