@@ -413,6 +413,9 @@ SV = {
     "To": "Till",
     "Text or call": "Text eller samtal",
     "Nothing sent yet. Is the stand-in running? make run starts it.": "Inget skickat ännu. Kör ersättaren? make run startar den.",
+    "Open on": "Öppet på",
+    "Other days we are closed, besides public holidays (one date per line, 2026-12-27)": "Andra dagar vi har stängt, utöver helgdagar (ett datum per rad, 2026-12-27)",
+    "Write each closed day as year-month-day, for example 2026-12-27.": "Skriv varje stängd dag som år-månad-dag, till exempel 2026-12-27.",
 }
 
 

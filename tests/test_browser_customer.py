@@ -386,3 +386,36 @@ def test_the_email_path_as_the_customer_reads_it(app, live_server, page, mail_si
     )
     assert "What happens next" in page.inner_text("main")
     shot(page, "5-email-acknowledgement")
+
+
+def test_new_agent_states_have_no_axe_violations(app, live_server, axe_page, make_agent):
+    """The same-number hint, numbers found in mail, a failed call, and the hours settings."""
+    make_agent(role="admin")
+    with app.app_context():
+        owner = intake(
+            InboundMessage(channel="sms", body_text="Router", sender_phone="+46701234567")
+        )
+        mail = intake(
+            InboundMessage(
+                channel="email",
+                sender_email="karin@example.test",
+                subject="TV",
+                body_text="Call me on 070-765 43 21",
+            )
+        )
+        db.session.commit()
+        hinted = callbacks.request_from_public_form(phone="+46701234567", name="Someone")
+        db.session.commit()
+        tickets = [owner.ticket.id, mail.ticket.id, hinted.ticket_id]
+    page = axe_page
+    page.goto(live_server.url + "/login")
+    page.fill("input[name=email]", "agent@example.test")
+    page.fill("input[name=password]", "correct-horse-battery")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/agent/**")
+    for ticket_id in tickets:
+        page.goto(f"{live_server.url}/agent/tickets/{ticket_id}")
+        no_violations(page, f"ticket {ticket_id}")
+    assert "Same number as customer" in page.locator("main").inner_text()
+    page.goto(live_server.url + "/agent/admin/settings")
+    no_violations(page, "settings with opening days")
