@@ -10,15 +10,16 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 from redis.exceptions import RedisError
-from rq import Worker
 
-from app.adapters.rq_relay import redis_connection, relay_once, rq_queue
+from app.adapters.rq_relay import redis_connection, relay_once
 from app.demo import seed_demo
 from app.domain.agents import upsert_agent
 from app.extensions import db
+from app.models.enums import Role
 from app.ops.backup import create_backup, restore_backup
 from inbound.cli import inbound_cli
 from workers.context import use_app
+from workers.runner import run_worker
 
 log = logging.getLogger("helpdesk.cli")
 
@@ -30,7 +31,7 @@ outbox_cli = AppGroup("outbox", help="The outbox relay.")
 @agents_cli.command("create")
 @click.argument("email")
 @click.option("--name", default=None, help="Display name (defaults to the email's local part).")
-@click.option("--role", type=click.Choice(["agent", "admin"]), default="agent")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.AGENT.value)
 @click.option("--phone", default=None, help="The agent's own phone, for click-to-call.")
 @click.password_option(help="Password (prompted if omitted).")
 def create_agent(email: str, name: str | None, role: str, phone: str | None, password: str) -> None:
@@ -81,14 +82,21 @@ def relay(once: bool) -> None:
 
 @click.command("worker")
 @click.option("--burst", is_flag=True, help="Exit when the queue is empty.")
-def worker(burst: bool) -> None:
-    """Run an RQ worker (with the retry scheduler) on the helpdesk queue."""
-
-    use_app(current_app._get_current_object())
+@click.option("--fork", "forking", is_flag=True, help="Fork a work horse per job (slower).")
+def worker(burst: bool, forking: bool) -> None:
+    """Run an RQ worker (with the retry scheduler) that rides out Redis outages."""
+    app = current_app._get_current_object()
+    use_app(app)
     db.engine.dispose()
-    connection = redis_connection()
-    connection.connection_pool.connection_kwargs["socket_timeout"] = None
-    Worker([rq_queue(connection)], connection=connection).work(burst=burst, with_scheduler=True)
+
+    def connect():
+        connection = redis_connection()
+        connection.connection_pool.connection_kwargs["socket_timeout"] = None  # blocking BLPOP
+        return connection
+
+    run_worker(
+        app, connect=connect, queue_name=app.config["RQ_QUEUE"], burst=burst, forking=forking
+    )
 
 
 backup_cli = AppGroup("backup", help="Back up and restore the database and attachments.")

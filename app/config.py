@@ -68,6 +68,7 @@ def from_environment() -> dict:
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "helpdesk"),
         "OUTBOX_POLL_SECONDS": float(os.environ.get("OUTBOX_POLL_SECONDS", "0.5")),
         "OUTBOX_STALE_SECONDS": _int("OUTBOX_STALE_SECONDS", 600),
+        "OUTBOX_JOB_TIMEOUT": _int("OUTBOX_JOB_TIMEOUT", 60),
         "JOB_RETRY_INTERVALS": [
             int(x) for x in os.environ.get("JOB_RETRY_INTERVALS", "10,60,300").split(",") if x
         ],

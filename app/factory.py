@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -15,6 +15,7 @@ from app.agent.routes import register_root
 from app.auth import bp as auth_bp
 from app.cli import register_cli
 from app.config import check_production_safety, from_environment
+from app.errors import register_error_handlers
 from app.extensions import babel, csrf, db, login_manager, migrate
 from app.logs import configure_logging
 from app.ops.metrics import register_timing
@@ -23,8 +24,10 @@ from app.security import register_security
 APP_DIR = Path(__file__).resolve().parent
 
 
-def select_locale() -> str:
+def select_locale() -> str | None:
     """The agent's own choice, then the visitor's pick, then the browser's language."""
+    if not has_request_context():
+        return None  # jobs and the CLI: the default, unless they force_locale(...)
     languages = ["en", "sv"]
     if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
         return current_user.language
@@ -76,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
         register_root(app)
     register_cli(app)
     register_security(app)
+    register_error_handlers(app)
     register_timing(app)
 
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale() or "en")

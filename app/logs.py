@@ -23,11 +23,36 @@ def _phone_or_ip(match: re.Match) -> str:
     return match.group(0) if _IPV4.match(match.group(0)) else "[phone]"
 
 
-def scrub(text: str) -> str:
-    """Replace emails, phone numbers and 6-digit codes with typed placeholders."""
+# Timestamps are not personal data, but their digit runs look like phone numbers: an ISO
+# date (a real calendar date), optionally with a time and zone, or a bare clock time.
+_TIMESTAMP = re.compile(
+    r"(?<![\d+-])(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+    r"(?:[T ](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"(?![\d-])"
+    r"|(?<![\d:])(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?(?![\d:])"
+)
+
+
+def _scrub_plain(text: str) -> str:
     text = _EMAIL.sub("[email]", text)
     text = _PHONE.sub(_phone_or_ip, text)
     return _CODE.sub("[number]", text)
+
+
+def scrub(text: str) -> str:
+    """Replace emails, phone numbers and 6-digit codes with typed placeholders.
+
+    Timestamps are kept whole (they would otherwise read as phone numbers), so log lines
+    keep their times and URLs such as Twilio's /2010-04-01/Accounts/... stay readable.
+    """
+    parts: list[str] = []
+    last = 0
+    for match in _TIMESTAMP.finditer(text):
+        parts.append(_scrub_plain(text[last : match.start()]))
+        parts.append(match.group(0))
+        last = match.end()
+    parts.append(_scrub_plain(text[last:]))
+    return "".join(parts)
 
 
 class PrivacyFilter(logging.Filter):

@@ -206,6 +206,7 @@ def parse_email(raw: bytes) -> InboundEmail:
             "Content-Language",
             "Authentication-Results",
             "Return-Path",
+            "Date",
         )
         if message.get(key) is not None
     }

@@ -28,6 +28,8 @@ from inbound.parse import UnparseableEmail, parse_email
 
 log = logging.getLogger(__name__)
 
+TEMPORARY_FAILURE = "451 4.3.0 Temporary problem storing your message; please try again"
+
 
 class HelpdeskHandler:
     """aiosmtpd handler: accept only our addresses; store, commit, then say 250."""
@@ -74,15 +76,20 @@ class HelpdeskHandler:
 
     async def handle_DATA(self, server, session: Session, envelope: Envelope):  # noqa: N802
         loop = asyncio.get_running_loop()
-        reply = await loop.run_in_executor(
-            self.executor,
-            self.store,
-            envelope.original_content or envelope.content,
-            "" if envelope.mail_from in (None, "<>") else envelope.mail_from,
-            list(envelope.rcpt_tos),
-            session.peer[0] if isinstance(session.peer, tuple) else None,
-            session.host_name or "",
-        )
+        try:
+            reply = await loop.run_in_executor(
+                self.executor,
+                self.store,
+                envelope.original_content or envelope.content,
+                "" if envelope.mail_from in (None, "<>") else envelope.mail_from,
+                list(envelope.rcpt_tos),
+                session.peer[0] if isinstance(session.peer, tuple) else None,
+                session.host_name or "",
+            )
+        except Exception:  # noqa: BLE001 - an exception here would be aiosmtpd's 500 and
+            # would leave the transaction open; a reply of ours always ends it cleanly.
+            log.exception("storing mail failed unexpectedly; answered 451")
+            reply = TEMPORARY_FAILURE
         smtp_result({"2": "accepted", "4": "tempfail"}.get(reply[0], "rejected"))
         return reply
 
@@ -127,7 +134,11 @@ class HelpdeskHandler:
             except SQLAlchemyError as error:
                 db.session.rollback()
                 log.warning("could not store mail (%s); answered 451", type(error).__name__)
-                return "451 4.3.0 Temporary problem storing your message; please try again"
+                return TEMPORARY_FAILURE
+            except OSError as error:  # the attachment store: disk full, quota, I/O error
+                db.session.rollback()
+                log.warning("could not store attachments (%s); answered 452", error.strerror)
+                return "452 4.3.1 Insufficient storage for your message; please try again later"
             finally:
                 db.session.remove()
         if outcome.reference:

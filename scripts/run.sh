@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the whole system: web :5000, SMTP :2525, outbox relay, RQ worker. Ctrl-C stops all.
+# Run the whole system: web :5000, SMTP :2525, outbox relay, RQ worker. Ctrl-C stops all;
+# a process that exits is restarted on its own (scripts/supervise.py), the others keep serving.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -14,4 +15,4 @@ fi
 .venv/bin/flask demo seed
 echo "Open http://127.0.0.1:5000  (Ctrl-C stops everything)"
 echo "The phone side: http://127.0.0.1:5000/agent/dev/phone (SMS and calls stay on this machine)"
-exec .venv/bin/honcho -f Procfile start
+exec .venv/bin/python scripts/supervise.py Procfile

@@ -46,6 +46,12 @@ def _compile_translations() -> None:
 
 
 @pytest.fixture(scope="session")
+def compiled_translations() -> None:
+    """The .mo files from the .po sources (tests that check Swedish text need them)."""
+    _compile_translations()
+
+
+@pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
     raw = os.environ.get("TEST_DATABASE_URL")
     if not raw:
@@ -136,6 +142,7 @@ def mail_sink() -> Iterator[support.MailSink]:
 @pytest.fixture(autouse=True)
 def _clear_mail(mail_sink):
     mail_sink.messages.clear()
+    mail_sink.delay = 0.0
 
 
 @pytest.fixture(scope="session")

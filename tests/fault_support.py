@@ -3,12 +3,16 @@ outbox relay and an RQ worker, each a subprocess we can stop, kill and restart."
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,3 +95,89 @@ def redis_process(port: int, log_dir: Path) -> Process:
         log_dir,
         port,
     )
+
+
+class Cap:
+    """A size cap on a directory; `grow` makes room, as an operator freeing disk would."""
+
+    def __init__(self, path: Path, size_bytes: int, kind: str) -> None:
+        self.path, self.size_bytes, self.kind = path, size_bytes, kind
+
+    def grow(self, size_bytes: int) -> None:
+        self.size_bytes = size_bytes
+        if self.kind == "tmpfs":
+            subprocess.run(
+                ["mount", "-o", f"remount,size={size_bytes}", str(self.path)], check=True
+            )
+
+
+@contextlib.contextmanager
+def capped_directory(path: Path, size_bytes: int) -> Iterator[Cap]:
+    """A directory that really runs out of space: a size-limited tmpfs (needs root).
+
+    Where mounting is not allowed the cap is simulated in this process: a write that would
+    take the directory past the cap fails with ENOSPC, as a full disk does.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    mounted = False
+    if os.geteuid() == 0 and shutil.which("mount") and not os.environ.get("NO_TMPFS"):
+        mounted = (
+            subprocess.run(
+                ["mount", "-t", "tmpfs", "-o", f"size={size_bytes}", "tmpfs", str(path)],
+                capture_output=True,
+            ).returncode
+            == 0
+        )
+    if mounted:
+        try:
+            yield Cap(path, size_bytes, "tmpfs")
+        finally:
+            subprocess.run(["umount", "-l", str(path)], capture_output=True)
+        return
+    cap = Cap(path, size_bytes, "simulated")
+    real_fdopen = os.fdopen
+    root = str(path)
+
+    class CappedFile:
+        def __init__(self, handle) -> None:
+            self.handle = handle
+
+        def write(self, data) -> int:
+            used = sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+            if used + len(data) > cap.size_bytes:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return self.handle.write(data)
+
+        def __getattr__(self, name: str):
+            return getattr(self.handle, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc) -> None:
+            self.handle.close()
+
+    def fdopen(fd: int, *args, **kwargs):
+        handle = real_fdopen(fd, *args, **kwargs)
+        if os.readlink(f"/proc/self/fd/{fd}").startswith(root):
+            return CappedFile(handle)
+        return handle
+
+    os.fdopen = fdopen
+    try:
+        yield cap
+    finally:
+        os.fdopen = real_fdopen
+
+
+def children(pid: int) -> list[int]:
+    """Direct child processes of `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found

@@ -7,11 +7,11 @@ value; the test asserts that none of them survives anonymization.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 
 from stdnum import luhn
 
 from app.domain.anonymize import KnownEntities
+from tests.leak_types import LeakCase
 
 FIRST = [
     "Anna",
@@ -74,15 +74,6 @@ FIXES = [
     "A technician replaced the wall socket filter; calls are clear now.",
     "We moved the router higher up and changed the wifi channel to 11.",
 ]
-
-
-@dataclass
-class LeakCase:
-    text: str
-    known: KnownEntities
-    planted: list[str] = field(default_factory=list)  # exact strings that must not survive
-    names: list[str] = field(default_factory=list)  # name words that must not survive
-    ordinary: str = ""  # the PII-free part, to measure over-redaction
 
 
 def _personnummer(rng: random.Random) -> str:

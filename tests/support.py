@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import re
 import socket
@@ -116,6 +117,8 @@ class _SinkHandler:
                 "message": message,
             }
         )
+        if self.sink.delay:  # a slow relay: the message is in, the 250 is not said yet
+            await asyncio.sleep(self.sink.delay)
         return "250 OK"
 
 
@@ -125,6 +128,7 @@ class MailSink:
     def __init__(self) -> None:
         self.port = free_port()
         self.messages: list[dict] = []
+        self.delay = 0.0
         self.controller = Controller(_SinkHandler(self), hostname="127.0.0.1", port=self.port)
 
     def start(self) -> None:

@@ -21,7 +21,8 @@ BODY = (
     "Hello, my name is Karin Lindqvist, phone 070-555 12 34. My wifi router at Ekgränd 4 "
     "drops the connection every evening.\n\nMvh Karin"
 )
-SUMMARY = "Changing the wifi channel to 11 and moving the router off the floor fixed the drops."
+FIX = "Changing the wifi channel to 11 and moving the router off the floor fixed the drops."
+SUMMARY = f"Hi Karin,\n\n{FIX}\n\nBest regards,\nOlle\nSupport"
 
 
 def _resolved_ticket(app, agent_id: int) -> int:
@@ -74,15 +75,18 @@ def test_from_resolution_to_public_answer_and_back(app, client, logged_in):
     support.run_jobs(app)  # a job that runs twice still makes one article
     article = _article(app)
     assert article.status == "draft" and article.category == "internet"
-    for secret in ("Karin", "Lindqvist", "555 12 34", "Ekgränd"):
-        assert secret not in article.problem + article.title + article.resolution
-    assert "[name]" in article.problem and "channel to 11" in article.resolution
+    # Only text written for the public: the subject as the question, the steps as the answer.
+    assert article.title == article.problem == "Wifi drops at night"
+    assert article.resolution == FIX
+    for private in ("Karin", "Lindqvist", "555 12 34", "Ekgränd", "every evening", "Olle", "Hi "):
+        assert private not in article.problem + article.title + article.resolution
+    assert article.flags == []
     # Drafts are not public.
     public = app.test_client()
     assert public.get(f"/answers/{article.slug}").status_code == 404
     assert "channel" not in public.get("/search?q=wifi").get_data(as_text=True).lower()
     review = client.get(f"/agent/community/{article.id}").get_data(as_text=True)
-    assert 'class="removed"' in review and "Lindqvist" in review  # the original, for agents
+    assert "Wifi drops at night" in review and "Lindqvist" not in review
     _review(
         client,
         article.id,
@@ -111,6 +115,7 @@ def test_from_resolution_to_public_answer_and_back(app, client, logged_in):
     ):
         assert leak not in html, leak
     assert "<title>" in html and 'name="description"' in html
+    assert "Checked by our support team, " in html and "every evening" not in html
     found = public.get("/search?q=wifi router").get_data(as_text=True)
     assert article.slug in found
     assert article.slug in public.get("/sitemap.xml").get_data(as_text=True)
@@ -119,7 +124,12 @@ def test_from_resolution_to_public_answer_and_back(app, client, logged_in):
     client.post(
         f"/agent/community/{article.id}/retract", data={"csrf_token": support.csrf_token(page)}
     )
-    assert public.get(f"/answers/{article.slug}").status_code == 410  # gone on purpose
+    gone = public.get(f"/answers/{article.slug}")
+    assert gone.status_code == 410
+    assert "no longer available" in gone.get_data(as_text=True) and FIX not in gone.get_data(
+        as_text=True
+    )
+    assert "/callback" in gone.get_data(as_text=True)
     assert article.slug not in public.get("/search?q=wifi").get_data(as_text=True)
     assert article.slug not in public.get("/sitemap.xml").get_data(as_text=True)
 

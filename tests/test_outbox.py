@@ -1,14 +1,16 @@
 """Outbox → RQ on a real Redis → jobs. Nothing is lost when Redis goes away."""
 
+import time
 from urllib.parse import urlsplit
 
 import pytest
 from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
+from rq.job import Job
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
-from app.adapters.rq_relay import redis_connection, relay_once
+from app.adapters.rq_relay import job_id_for, redis_connection, relay_once
 from app.domain import outbox
 from app.domain.intake import InboundMessage, intake
 from app.domain.replies import reply
@@ -147,6 +149,58 @@ def test_stale_dispatched_item_is_handed_over_again(app, agent):
     assert relay_once() == 1
     assert relay_once() == 0  # dispatched, not yet stale
     app.config["OUTBOX_STALE_SECONDS"] = -1
-    assert relay_once() == 1  # never completed: the reconciler re-dispatches
+    assert relay_once() == 0  # stale, but its job still waits in RQ: not handed over twice
     item = db.session.scalar(select(OutboxItem))
-    assert item.dispatch_count == 2
+    assert item.dispatch_count == 1 and item.stale_checks == 1
+    assert item.available_at > item.dispatched_at  # looked at again later (backoff)
+    redis_connection().delete(f"rq:job:{job_id_for(item.id, 1)}")  # Redis lost the job
+    item.available_at = item.dispatched_at
+    db.session.commit()
+    assert relay_once() == 1  # gone: the reconciler re-dispatches
+    db.session.expire_all()
+    item = db.session.scalar(select(OutboxItem))
+    assert item.dispatch_count == 2 and item.stale_checks == 0
+
+
+def test_stale_row_whose_job_failed_or_was_abandoned_is_handed_over(app, agent):
+    reply(open_ticket(), agent, "worker died mid-job")
+    db.session.commit()
+    assert relay_once() == 1
+    app.config["OUTBOX_STALE_SECONDS"] = -1
+    item = db.session.scalar(select(OutboxItem))
+    connection = redis_connection()
+    job = Job.fetch(job_id_for(item.id, 1), connection=connection)
+    registry = job.started_job_registry
+    # Running, in a live worker: left alone.
+    job.set_status("started")
+    connection.zadd(registry.key, {f"{job.id}:exec1": time.time() + 60})
+    assert relay_once() == 0
+    # Its worker died: the execution record expired.
+    connection.zadd(registry.key, {f"{job.id}:exec1": time.time() - 1})
+    item.available_at = item.dispatched_at
+    db.session.commit()
+    assert relay_once() == 1
+    db.session.expire_all()
+    assert db.session.scalar(select(OutboxItem)).dispatch_count == 2
+
+
+def test_stale_row_whose_retry_is_overdue_is_handed_over(app, agent):
+    """A retry scheduled long ago that no scheduler moved (the lock holder died)."""
+    reply(open_ticket(), agent, "retry stuck in the scheduled registry")
+    db.session.commit()
+    assert relay_once() == 1
+    app.config["OUTBOX_STALE_SECONDS"] = 1
+    item = db.session.scalar(select(OutboxItem))
+    connection = redis_connection()
+    job = Job.fetch(job_id_for(item.id, 1), connection=connection)
+    job.set_status("scheduled")
+    key = Queue(app.config["RQ_QUEUE"], connection=connection).scheduled_job_registry.key
+    connection.zadd(key, {job.id: time.time() + 30})  # due later: a real pending retry
+    item.dispatched_at = item.available_at = item.dispatched_at.replace(year=2000)
+    db.session.commit()
+    assert relay_once() == 0
+    connection.zadd(key, {job.id: time.time() - 60})  # overdue: nobody is moving it
+    item = db.session.scalar(select(OutboxItem))
+    item.available_at = item.dispatched_at
+    db.session.commit()
+    assert relay_once() == 1

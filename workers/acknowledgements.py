@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from app.adapters.smtp import send
 from app.domain import hours
 from app.domain.mail import compose_acknowledgement
 from app.domain.reach_us import our_phone
 from app.domain.replies import new_email_message_id
 from app.extensions import db
 from app.models import Message, Ticket
+from workers.outgoing import HANDED_OVER, SENDING, outbox_message_id, send_once
 
 ACK_TEXT = {
     "en": (
@@ -45,21 +45,23 @@ ACK_SUBJECT = {
 }
 
 
-def send_acknowledgement(ticket_id: int, message_id: int) -> None:
+def send_acknowledgement(ticket_id: int, message_id: int, item_id: int | None = None) -> None:
+    """Acknowledge once: the ack's Message-ID is fixed by the outbox item and recorded before
+    sending, so a rerun after a crash resends the same mail or sees it was handed over."""
     ticket = db.session.get(Ticket, ticket_id)
     inbound = db.session.get(Message, message_id)
     if ticket is None or inbound is None or inbound.channel != "email" or not inbound.sender:
         return
-    already = db.session.scalar(
-        select(Message.id).where(
+    stored = db.session.scalar(
+        select(Message).where(
             Message.ticket_id == ticket.id,
             Message.channel == "email",
             Message.direction == "out",
             Message.meta["kind"].as_string() == "acknowledgement",
         )
     )
-    if already:
-        return
+    if stored is not None and stored.delivery_status not in (SENDING, HANDED_OVER):
+        return  # sent already (or deliberately not)
     language = ticket.language if ticket.language in ACK_TEXT else "en"
     body = ACK_TEXT[language].format(
         ref=ticket.reference,
@@ -67,21 +69,21 @@ def send_acknowledgement(ticket_id: int, message_id: int) -> None:
         hours=hours.opening_hours_text(language),
     )
     subject = ACK_SUBJECT[language].format(ref=ticket.reference)
-    stored = Message(
-        ticket=ticket,
-        direction="out",
-        channel="email",
-        recipient=inbound.sender,
-        subject=subject,
-        body_text=body,
-        email_message_id=new_email_message_id(),
-        delivery_status="queued",
-        meta={"kind": "acknowledgement"},
-    )
-    db.session.add(stored)
-    db.session.flush()
-    send(
-        compose_acknowledgement(ticket, inbound, stored.email_message_id, body, subject),
-        envelope_from="",
-    )
-    stored.delivery_status = "sent"
+    if stored is None:
+        stored = Message(
+            ticket=ticket,
+            direction="out",
+            channel="email",
+            recipient=inbound.sender,
+            subject=subject,
+            body_text=body,
+            email_message_id=(
+                outbox_message_id(item_id, "ack") if item_id else new_email_message_id()
+            ),
+            delivery_status="queued",
+            meta={"kind": "acknowledgement"},
+        )
+        db.session.add(stored)
+        db.session.flush()
+    mail = compose_acknowledgement(ticket, inbound, stored.email_message_id, body, subject)
+    send_once(stored, mail, envelope_from="")

@@ -7,17 +7,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.adapters.smtp import send
 from app.domain.mail import compose_reply
 from app.extensions import db
 from app.models import Message, OutboxItem
 from app.models.base import utcnow
 from workers import acknowledgements
+from workers.outgoing import send_once
 from workers.telephony import deliver_sms
 
 
 def deliver_email(message: Message) -> None:
-    send(compose_reply(message))
+    """Once, end to end: see workers.outgoing (a rerun after a crash does not send twice)."""
+    send_once(message, compose_reply(message))
 
 
 # channel -> function that delivers one outgoing Message (raises to retry).
@@ -44,4 +45,4 @@ def deliver_message(payload: dict, item: OutboxItem) -> None:
 
 
 def acknowledge(payload: dict, item: OutboxItem) -> None:
-    acknowledgements.send_acknowledgement(payload["ticket_id"], payload["message_id"])
+    acknowledgements.send_acknowledgement(payload["ticket_id"], payload["message_id"], item.id)

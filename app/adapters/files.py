@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterable
@@ -19,11 +20,17 @@ def store_attachment_file(attachment: ParsedAttachment, root: Path) -> str:
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(attachment.data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(attachment.data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, target)
+        except BaseException:
+            # A full disk must not leave half-written files behind; the caller answers 4xx.
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
     return digest
 
 

@@ -6,14 +6,26 @@ stand-in server (tests/twilio_stub.py); production leaves it empty.
 
 from __future__ import annotations
 
+import functools
+
 from flask import current_app
 from twilio.rest import Client
 
 
 def client() -> Client:
+    """The process's Twilio client for the current settings (reused: its HTTP session keeps
+    connections open, and building a client costs more than an SMS job's own work)."""
     config = current_app.config
-    api = Client(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"])
-    base_url = config.get("TWILIO_API_BASE_URL")
+    return _client(
+        config["TWILIO_ACCOUNT_SID"],
+        config["TWILIO_AUTH_TOKEN"],
+        config.get("TWILIO_API_BASE_URL") or "",
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _client(account_sid: str, auth_token: str, base_url: str) -> Client:
+    api = Client(account_sid, auth_token)
     if base_url:
         api.api.base_url = base_url.rstrip("/")
     return api

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -12,10 +10,11 @@ from sqlalchemy import select
 from app.agent import bp
 from app.agent.forms import AgentUpdateForm, CannedReplyForm, InviteAgentForm, SettingsForm
 from app.auth.decorators import admin_required
-from app.domain import audit, settings
-from app.domain.agents import AgentError, upsert_agent
+from app.domain import audit, community, settings
+from app.domain.agents import AgentError, invite_agent, update_agent
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_phone
+from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import Agent, CannedReply
 
@@ -26,13 +25,14 @@ def admin_agents():
     form = InviteAgentForm()
     temporary = None
     if form.validate_on_submit():
-        temporary = secrets.token_urlsafe(12)
         try:
-            phone = normalize_phone(form.phone.data) if form.phone.data else None
-            agent = upsert_agent(
-                form.email.data, temporary, name=form.name.data, role=form.role.data, phone=phone
+            agent, temporary = invite_agent(
+                form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                phone=form.phone.data or None,
+                admin=current_user,
             )
-            audit.record(Actor.agent(current_user.id), "agent.invited", agent_id=agent.id)
             db.session.commit()
             flash(
                 _(
@@ -43,7 +43,7 @@ def admin_agents():
                 "info",
             )
             return redirect(url_for("agent.admin_agents"))
-        except (AgentError, InvalidContact) as error:
+        except DomainError as error:
             db.session.rollback()
             flash(str(error), "error")
     agents = db.session.scalars(select(Agent).order_by(Agent.name)).all()
@@ -58,17 +58,12 @@ def admin_agent_update(agent_id: int):
     agent = db.get_or_404(Agent, agent_id)
     form = AgentUpdateForm()
     if form.validate_on_submit():
-        if agent.id == current_user.id and (not form.active.data or form.role.data != "admin"):
-            flash(_("You cannot remove your own admin rights or deactivate yourself."), "error")
+        try:
+            update_agent(agent, role=form.role.data, active=form.active.data, admin=current_user)
+        except AgentError as error:
+            db.session.rollback()
+            flash(str(error), "error")
         else:
-            agent.role, agent.active = form.role.data, form.active.data
-            audit.record(
-                Actor.agent(current_user.id),
-                "agent.updated",
-                agent_id=agent.id,
-                role=agent.role,
-                active=agent.active,
-            )
             db.session.commit()
             flash(_("Saved."), "info")
     return redirect(url_for("agent.admin_agents"))
@@ -113,6 +108,10 @@ def admin_settings():
         open_days=[str(d) for d in hours.get("days", [0, 1, 2, 3, 4])],
         closed_days="\n".join(settings.get("closed_days", fresh=True) or []),
         community_auto_publish=bool(settings.get("community_auto_publish", fresh=True)),
+        community_review_after_days=settings.get("community_review_after_days", fresh=True),
+        community_not_helpful_limit=settings.get("community_not_helpful_limit", fresh=True),
+        community_vocabulary_customers=settings.get("community_vocabulary_customers", fresh=True),
+        community_glossary="\n".join(settings.get("community_glossary", fresh=True) or []),
     )
     if form.validate_on_submit():
         addresses = [
@@ -136,6 +135,16 @@ def admin_settings():
         closed = sorted({line.strip() for line in form.closed_days.data.split() if line.strip()})
         settings.put("closed_days", closed)
         settings.put("community_auto_publish", bool(form.community_auto_publish.data))
+        for key in (
+            "community_review_after_days",
+            "community_not_helpful_limit",
+            "community_vocabulary_customers",
+        ):
+            value = getattr(form, key).data
+            settings.put(key, max(0, value) if value is not None else settings.DEFAULTS[key])
+        glossary = [w.strip() for w in form.community_glossary.data.splitlines() if w.strip()]
+        settings.put("community_glossary", glossary[:2000])
+        community.clear_vocabulary_cache()
         audit.record(Actor.agent(current_user.id), "settings.updated")
         db.session.commit()
         flash(_("Saved."), "info")

@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.domain.contacts import InvalidContact, normalize_email
+from app.models.enums import Role
 
 
 class VersionedForm(FlaskForm):
@@ -44,6 +45,14 @@ class StatusForm(VersionedForm):
     status = HiddenField(validators=[DataRequired()])
     summary = TextAreaField(
         _l("How was it resolved? (one or two sentences)"), validators=[Length(max=4000)]
+    )
+    public_question = TextAreaField(
+        _l("Public question (a short neutral question anyone could ask)"),
+        validators=[Length(max=1000)],
+    )
+    public_answer = TextAreaField(
+        _l("Public answer: the steps that solved it (empty: the summary above, without greeting)"),
+        validators=[Length(max=4000)],
     )
 
 
@@ -73,7 +82,9 @@ class InviteAgentForm(FlaskForm):
     phone = StringField(
         _l("Own phone (for click-to-call)"), validators=[Optional(), Length(max=30)]
     )
-    role = SelectField(_l("Role"), choices=[("agent", _l("Agent")), ("admin", _l("Admin"))])
+    role = SelectField(
+        _l("Role"), choices=[(Role.AGENT.value, _l("Agent")), (Role.ADMIN.value, _l("Admin"))]
+    )
 
     def validate_email(self, field) -> None:
         try:
@@ -83,7 +94,9 @@ class InviteAgentForm(FlaskForm):
 
 
 class AgentUpdateForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[("agent", _l("Agent")), ("admin", _l("Admin"))])
+    role = SelectField(
+        _l("Role"), choices=[(Role.AGENT.value, _l("Agent")), (Role.ADMIN.value, _l("Admin"))]
+    )
     active = BooleanField(_l("Active"))
 
 
@@ -122,6 +135,21 @@ class SettingsForm(FlaskForm):
 
     community_auto_publish = BooleanField(
         _l("Publish community answers without an agent's approval (not recommended)")
+    )
+    community_review_after_days = IntegerField(
+        _l("Check public answers again after this many days (0: never)"),
+        validators=[Optional()],
+    )
+    community_not_helpful_limit = IntegerField(
+        _l("Send an answer back to review after this many “did not help” votes (0: never)"),
+        validators=[Optional()],
+    )
+    community_vocabulary_customers = IntegerField(
+        _l("A word is site vocabulary when this many different customers used it"),
+        validators=[Optional()],
+    )
+    community_glossary = TextAreaField(
+        _l("Product words the checker may accept in public answers (one per line)")
     )
 
 

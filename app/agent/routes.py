@@ -20,14 +20,15 @@ from app.agent.forms import (
     ReplyForm,
     StatusForm,
 )
-from app.domain import callbacks, replies, tickets
+from app.domain import callbacks, community, replies, tickets
 from app.domain import queue as work_queue
 from app.domain.audit import Actor
-from app.domain.replies import ReplyError
-from app.domain.tickets import StaleVersion, TicketError
+from app.domain.errors import DomainError
+from app.domain.tickets import StaleVersion
 from app.extensions import db
 from app.models import Attachment, Call, CallbackRequest, CannedReply, Message, Ticket
 from app.models.base import utcnow
+from app.models.enums import TICKET_CHANNELS, TicketStatus
 from app.wiring import TICKET_PANELS
 
 
@@ -36,11 +37,9 @@ def _filter_from_args() -> work_queue.QueueFilter:
     return work_queue.QueueFilter(
         scope=args.get("scope", "all") if args.get("scope") in ("mine", "unassigned") else "all",
         status=args.get("status", "active")
-        if args.get("status") in ("active", "new", "open", "waiting", "resolved", "closed")
+        if args.get("status") in ("active", *TicketStatus)
         else "active",
-        channel=args.get("channel", "")
-        if args.get("channel") in ("email", "sms", "voice", "web")
-        else "",
+        channel=args.get("channel", "") if args.get("channel") in TICKET_CHANNELS else "",
         query=args.get("q", "")[:200],
         page=max(request.args.get("page", 1, type=int) or 1, 1),
     )
@@ -107,7 +106,10 @@ def ticket(ticket_id: int):
         attachments=by_message,
         reply_form=reply_form,
         note_form=NoteForm(version=ticket.version),
-        status_form=StatusForm(version=ticket.version),
+        status_form=StatusForm(
+            version=ticket.version,
+            public_question=ticket.public_question or community.prefill_question(ticket.subject),
+        ),
         claim_form=ClaimForm(version=ticket.version),
         priority_form=PriorityForm(version=ticket.version, priority=str(ticket.priority)),
         canned_replies=db.session.scalars(select(CannedReply).order_by(CannedReply.title)).all(),
@@ -151,8 +153,11 @@ def _act(ticket: Ticket, form, action: Callable[[], object], done: str):
             "error",
         )
         return _back(ticket)
-    except (TicketError, ReplyError) as error:
-        db.session.rollback()
+    except DomainError as error:
+        if error.keeps_changes:
+            db.session.commit()  # e.g. the audit of a refused private action
+        else:
+            db.session.rollback()
         flash(str(error), "error")
         return _back(ticket)
     db.session.commit()
@@ -193,6 +198,18 @@ def note(ticket_id: int):
     )
 
 
+def _change_status(ticket, form):
+    if form.status.data == "resolved":  # what the public community answer will say
+        community.set_public_text(ticket, form.public_question.data, form.public_answer.data)
+    return tickets.change_status(
+        ticket,
+        form.status.data,
+        Actor.agent(current_user.id),
+        resolution_summary=form.summary.data,
+        expected_version=_expected_version(form),
+    )
+
+
 @bp.post("/tickets/<int:ticket_id>/status")
 def status(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
@@ -200,13 +217,7 @@ def status(ticket_id: int):
     return _act(
         ticket,
         form,
-        lambda: tickets.change_status(
-            ticket,
-            form.status.data,
-            Actor.agent(current_user.id),
-            resolution_summary=form.summary.data,
-            expected_version=_expected_version(form),
-        ),
+        lambda: _change_status(ticket, form),
         _("Status changed."),
     )
 

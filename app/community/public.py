@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -24,6 +25,7 @@ from app.community import bp
 from app.domain import community
 from app.extensions import db
 from app.models import Article
+from app.models.enums import ArticleStatus
 
 VOTER_COOKIE = "hd_voter"
 
@@ -46,6 +48,8 @@ def _published_or_404(slug: str) -> Article:
 @bp.get("/")
 def home():
     _remember_language()
+    if community.recheck_due():
+        db.session.commit()
     return render_template(
         "community/home.html",
         helpful=community.most_helpful(6),
@@ -89,13 +93,25 @@ def category(category: str):
 @bp.get("/answers/<slug>")
 def article(slug: str):
     _remember_language()
-    item = _published_or_404(slug)
+    item = db.session.scalar(select(Article).where(Article.slug == slug))
+    if item is None or item.status not in ("published", "review", "retracted"):
+        abort(404)
+    if item.status != "published":
+        # Said plainly instead of a bare 404: readers arrive here from old links and searches.
+        newer = db.session.get(Article, item.superseded_by_id) if item.superseded_by_id else None
+        if newer is not None and newer.status != "published":
+            newer = None
+        page = render_template(
+            "community/outdated.html", article=item, newer=newer, names=community.CATEGORY_NAMES
+        )
+        return page, 410
     return render_template(
         "community/article.html",
         article=item,
         form=FlaskForm(),
         names=community.CATEGORY_NAMES,
         voted=session.get(f"voted-{item.id}"),
+        checked_on=format_date(item.checked_at, "long") if item.checked_at else None,
     )
 
 
@@ -128,7 +144,7 @@ def vote(slug: str):
 def sitemap():
     rows = db.session.execute(
         select(Article.slug, Article.updated_at)
-        .where(Article.status == "published")
+        .where(Article.status == ArticleStatus.PUBLISHED)
         .order_by(Article.id)
         .limit(50000)
     ).all()

@@ -4,7 +4,7 @@ Without it the worker sent SMS and calls to the real Twilio API with dummy crede
 logged a traceback for each. The stand-in answers like Twilio (201 + JSON resource) and
 appends every SMS and call to a JSON-lines file that the development phone page shows.
 
-    python -m app.devtools.twilio_standin --port 5099 --log instance/phone-standin.jsonl
+    python -m app.devtools.twilio_standin --port 5099   # logs to $TWILIO_STANDIN_LOG
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import threading
 import uuid
 from datetime import UTC, datetime
@@ -70,7 +71,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5099)
-    parser.add_argument("--log", default="instance/phone-standin.jsonl")
+    parser.add_argument(
+        "--log", default=os.environ.get("TWILIO_STANDIN_LOG") or "instance/phone-standin.jsonl"
+    )
     args = parser.parse_args()
     server = make_server(args.host, args.port, args.log)
     print(f"Twilio stand-in on http://{args.host}:{args.port}, logging to {args.log}", flush=True)

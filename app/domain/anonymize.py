@@ -21,6 +21,9 @@ from stdnum import iban, luhn
 from stdnum.se import personnummer
 from stdnum.us import ssn
 
+from app.domain import detectors, gate
+from app.domain.lexicon import fold
+
 PHONE_REGIONS = ("SE", "US", "GB", "DE")
 PLACEHOLDERS = {
     "name": "[name]",
@@ -34,6 +37,11 @@ PLACEHOLDERS = {
     "ip": "[IP address]",
     "url": "[link]",
     "reference": "[reference]",
+    "number": "[number]",
+    "secret": "[password]",
+    "date": "[date]",
+    "device": "[device id]",
+    "plate": "[number plate]",
 }
 
 
@@ -58,6 +66,13 @@ class Span:
 class Anonymized:
     text: str
     spans: list[Span]  # positions in the ORIGINAL text (for the agents' review page)
+    # Spans of `text` (the redacted text) that the allow-list gate did not clear: a reviewer
+    # must keep or redact each before the text may be published. Empty when none.
+    flags: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def flagged_tokens(self) -> list[str]:
+        return [self.text[start:end] for start, end in self.flags]
 
     def report(self) -> dict:
         counts: dict[str, int] = {}
@@ -86,28 +101,13 @@ _STREET_EN = re.compile(
     r"Boulevard|Blvd|Way|Court|Ct|Place|Pl)\b\.?"
 )
 _POSTCODE_CITY = re.compile(r"\b\d{3}\s?\d{2}\s+[A-ZÅÄÖ][a-zåäö]+\b")
-_GREETING = re.compile(
-    r"^[ \t]*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|hej|hejsan|hallå|"
-    r"god (?:morgon|dag|kväll)|kära)[ \t,]+((?:[A-ZÅÄÖ][\w'-]+)(?:[ \t]+[A-ZÅÄÖ][\w'-]+)?)",
-    re.IGNORECASE | re.MULTILINE,
-)
-_CLOSING = re.compile(
-    r"(?:^|\n)[ \t]*(?:best(?: regards| wishes)?|kind regards|regards|thanks|thank you|cheers|"
-    r"sincerely|yours|mvh|med vänlig(?:a)? hälsning(?:ar)?|vänlig(?:a)? hälsning(?:ar)?|"
-    r"hälsningar|tack(?: så mycket)?)[ \t]*[,!.]?[ \t]*(?:\n[ \t]*)?"
-    r"((?:[A-ZÅÄÖ][\w'-]+)(?:[ \t]+[A-ZÅÄÖ][\w'-]+)?)[ \t]*(?=\n|$)",
-    re.IGNORECASE,
-)
-_NOT_NAMES = {"the", "team", "support", "all", "again", "you", "so", "for", "in", "a", "och"}
-
-
 _WORD = re.compile(r"[\w’'-]+", re.UNICODE)
 
 
 def _name_parts(names: list[str]) -> set[str]:
     parts: set[str] = set()
     for name in names:
-        parts.update(p.lower() for p in re.split(r"[\s\-]+", name or "") if len(p) >= 2)
+        parts.update(fold(p) for p in re.split(r"[\s\-]+", name or "") if len(p) >= 2)
     return parts
 
 
@@ -122,7 +122,7 @@ def _name_spans(text: str, names: list[str]) -> list[Span]:
         return []
     spans = []
     for m in _WORD.finditer(text):
-        word = m.group().lower().strip("-'’")
+        word = fold(m.group()).strip("-'’")
         if word in parts or (
             word.endswith("s") and (word[:-1] in parts or word[:-2].rstrip("'’") in parts)
         ):
@@ -149,10 +149,59 @@ def _phone_keys(phones: list[str]) -> set[str]:
     return {k for k in keys if len(k) >= 7}
 
 
+_ALNUM_RUN = re.compile(r"[^\W_]+")
+
+
+def _alnum_index(text: str) -> tuple[str, list[int]]:
+    """The text folded (case, diacritics) with only letters and digits kept, and where each
+    kept character stood: known values are then found whatever separators were written."""
+    folded = fold(text)
+    if len(folded) != len(text):  # a character whose lower case is longer ("İ")
+        folded = "".join(fold(c)[:1] or c for c in text)
+    kept, where = [], []
+    for m in _ALNUM_RUN.finditer(folded):
+        kept.append(m.group())
+        where.extend(range(m.start(), m.end()))
+    return "".join(kept), where
+
+
+def _loose_spans(text: str, groups: list[tuple[list[str], str]]) -> list[Span]:
+    """A known value written any other way: case, spaces, dashes, dots, diacritics
+    ("ACC-100234" finds "acc 100234", "Storgatan 12B" finds "storgatan 12 b"). The digits
+    of a value with letters are looked for alone too ("100234")."""
+    keys: dict[str, str] = {}
+    for values, kind in groups:
+        for value in values:
+            key = "".join(fold(c)[:1] for c in value or "" if c.isalnum())
+            if len(key) >= 4:
+                keys[key] = kind
+            digits = _digits(value or "")
+            if len(digits) >= 5:
+                keys[digits] = kind
+    if not keys:
+        return []
+    squeezed, where = _alnum_index(text)
+    spans: list[Span] = []
+    for key, kind in keys.items():
+        found = squeezed.find(key)
+        while found != -1:
+            start, end = where[found], where[found + len(key) - 1] + 1
+            inside_word = (start > 0 and text[start - 1].isalnum()) or (
+                end < len(text) and text[end].isalnum()
+            )
+            if not inside_word:
+                spans.append(Span(start, end, kind, "known"))
+            found = squeezed.find(key, found + 1)
+    return spans
+
+
 def _known_spans(text: str, known: KnownEntities) -> list[Span]:
     spans: list[Span] = _name_spans(text, known.names)
     lowered = text.lower()
-    for kind, values in (("email", known.emails), ("account", known.account_numbers)):
+    lines = [line for a in known.addresses for line in re.split(r"[,\n]", a or "")]
+    lines = [line for line in lines if len(line.strip()) >= 4]
+    spans += _loose_spans(text, [(known.account_numbers, "account"), (lines, "address")])
+    for kind, values in (("email", known.emails),):
         for value in values:
             value = (value or "").strip().lower()
             if len(value) < 3:
@@ -161,14 +210,6 @@ def _known_spans(text: str, known: KnownEntities) -> list[Span]:
             while start != -1:
                 spans.append(Span(start, start + len(value), kind, "known"))
                 start = lowered.find(value, start + 1)
-    for address in known.addresses:
-        for line in re.split(r"[,\n]", address or ""):
-            line = " ".join(line.split()).lower()
-            if len(line) >= 4:
-                start = lowered.find(line)
-                while start != -1:
-                    spans.append(Span(start, start + len(line), "address", "known"))
-                    start = lowered.find(line, start + 1)
     keys = _phone_keys(known.phones)
     if keys:
         for m in _DIGITS_RUN.finditer(text):
@@ -239,16 +280,13 @@ def _detector_spans(text: str) -> list[Span]:
     spans += _phone_spans(text)
     for regex in (_STREET_SV, _STREET_EN, _POSTCODE_CITY):
         spans += [Span(m.start(), m.end(), "address", "street") for m in regex.finditer(text)]
-    for regex in (_GREETING, _CLOSING):
-        for m in regex.finditer(text):
-            words = m.group(1).split()
-            if words and words[0].lower() not in _NOT_NAMES:
-                spans.append(Span(m.start(1), m.end(1), "name", "greeting"))
+    spans += [Span(*found) for found in detectors.detect(text)]
     return spans
 
 
 # When two detectors claim the same text, the more specific kind names it.
 PRIORITY = {
+    "secret": -1,
     "email": 0,
     "card": 1,
     "iban": 2,
@@ -260,6 +298,10 @@ PRIORITY = {
     "phone": 8,
     "address": 9,
     "name": 10,
+    "number": 7,
+    "date": 8,
+    "device": 4,
+    "plate": 9,
 }
 
 
@@ -319,8 +361,12 @@ def _phone_spans(text: str) -> list[Span]:
     return spans
 
 
-def anonymize(text: str, known: KnownEntities | None = None) -> Anonymized:
-    """Replace everything that could identify a person with typed placeholders."""
+def anonymize(
+    text: str, known: KnownEntities | None = None, vocabulary: frozenset[str] = frozenset()
+) -> Anonymized:
+    """Replace everything that could identify a person with typed placeholders, then flag
+    every remaining token the allow-list gate cannot clear (`vocabulary`: the site's own
+    words, see `community.site_vocabulary`)."""
     text = text or ""
     spans = _merge(_known_spans(text, known or KnownEntities()) + _detector_spans(text), text)
     pieces, position = [], 0
@@ -329,4 +375,5 @@ def anonymize(text: str, known: KnownEntities | None = None) -> Anonymized:
         pieces.append(PLACEHOLDERS[span.kind])
         position = span.end
     pieces.append(text[position:])
-    return Anonymized("".join(pieces), spans)
+    redacted = "".join(pieces)
+    return Anonymized(redacted, spans, gate.check(redacted, vocabulary))

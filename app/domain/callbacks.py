@@ -11,15 +11,18 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from app.domain import audit, hours, outbox
 from app.domain.audit import SYSTEM, Actor
 from app.domain.contacts import find_phone_numbers
+from app.domain.errors import DomainError
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
 from app.models import Agent, Call, CallbackRequest, Customer, Ticket
 from app.models.base import utcnow
+from app.models.enums import CallbackStatus
 from app.models.telephony import CALLBACK_WINDOWS
 
 WINDOW_HOURS = {"morning": (8, 12), "afternoon": (12, 17)}
@@ -27,7 +30,7 @@ FINAL_DIAL_FAILURES = ("busy", "no-answer", "failed", "canceled")
 OUTCOMES = ("reached", "voicemail", "no_answer", "wrong_number")
 
 
-class CallbackError(ValueError):
+class CallbackError(DomainError):
     """A request we cannot act on; the message is safe to show."""
 
 
@@ -47,7 +50,7 @@ def window_bounds(window: str, now: datetime | None = None) -> tuple[datetime, d
     if dated is not None:
         return max(dated.start, now), dated.end
     if window not in CALLBACK_WINDOWS:
-        raise CallbackError("That time has passed or we are closed then. Choose another time.")
+        raise CallbackError(_l("That time has passed or we are closed then. Choose another time."))
     zone = ZoneInfo(current_app.config["BUSINESS_TIMEZONE"])
     day_name, part = window.split("_")
     local_now = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
@@ -95,7 +98,7 @@ def request_callback(
     existing = db.session.scalar(
         select(CallbackRequest).where(
             CallbackRequest.customer_id == result.ticket.customer_id,
-            CallbackRequest.status.in_(("pending", "dialing")),
+            CallbackRequest.status.in_((CallbackStatus.PENDING, CallbackStatus.DIALING)),
         )
     )
     if existing is not None:
@@ -205,7 +208,7 @@ def same_number_hint(ticket: Ticket) -> Customer | None:
 def due_clause(now: datetime):
     """Pending callbacks whose window has begun and whose retry time (if any) has come."""
     return and_(
-        CallbackRequest.status == "pending",
+        CallbackRequest.status == CallbackStatus.PENDING,
         CallbackRequest.window_start <= now,
         or_(CallbackRequest.next_attempt_at.is_(None), CallbackRequest.next_attempt_at <= now),
     )
@@ -226,7 +229,7 @@ def queue_position(callback: CallbackRequest) -> int:
     """1 + the pending callbacks that will be called before this one."""
     ahead = db.session.scalar(
         select(func.count()).where(
-            CallbackRequest.status == "pending",
+            CallbackRequest.status == CallbackStatus.PENDING,
             CallbackRequest.id != callback.id,
             or_(
                 CallbackRequest.window_start < callback.window_start,
@@ -245,7 +248,7 @@ def pending_callback(ticket: Ticket) -> CallbackRequest | None:
         select(CallbackRequest)
         .where(
             CallbackRequest.ticket_id == ticket.id,
-            CallbackRequest.status.in_(("pending", "dialing")),
+            CallbackRequest.status.in_((CallbackStatus.PENDING, CallbackStatus.DIALING)),
         )
         .order_by(CallbackRequest.id.desc())
     )
@@ -272,12 +275,12 @@ def start_call(ticket: Ticket, agent: Agent, number: str | None = None) -> Call:
     customer: Customer = ticket.customer
     callback = pending_callback(ticket)
     if number is not None and number not in numbers_in_mail(ticket):
-        raise CallbackError("That number is not in the customer's messages.")
+        raise CallbackError(_l("That number is not in the customer's messages."))
     to_number = number or customer.phone or (callback.phone if callback else None)
     if not to_number:
-        raise CallbackError("This customer has no phone number on file.")
+        raise CallbackError(_l("This customer has no phone number on file."))
     if not agent.phone:
-        raise CallbackError("Add your own phone number to your profile to call from here.")
+        raise CallbackError(_l("Add your own phone number to your profile to call from here."))
     call = Call(
         ticket_id=ticket.id,
         callback_id=callback.id if callback else None,
@@ -289,7 +292,7 @@ def start_call(ticket: Ticket, agent: Agent, number: str | None = None) -> Call:
     )
     db.session.add(call)
     if callback is not None:
-        callback.status = "dialing"
+        callback.status = CallbackStatus.DIALING
         callback.attempts += 1
     db.session.flush()
     outbox.enqueue("call.place", call_id=call.id)
@@ -306,7 +309,7 @@ def record_dial_result(call: Call, dial_status: str, duration: int | None) -> No
     if dial_status == "completed":
         call.outcome = call.outcome or "reached"
         if callback is not None:
-            callback.status, callback.outcome = "completed", "reached"
+            callback.status, callback.outcome = CallbackStatus.COMPLETED, "reached"
         return
     if dial_status not in FINAL_DIAL_FAILURES:
         return
@@ -320,10 +323,10 @@ def schedule_retry(callback: CallbackRequest) -> None:
     if callback.attempts < config["CALLBACK_MAX_ATTEMPTS"]:
         steps = config["CALLBACK_RETRY_MINUTES"] or [15]
         delay = steps[min(callback.attempts - 1, len(steps) - 1)] if callback.attempts else 0
-        callback.status = "pending"
+        callback.status = CallbackStatus.PENDING
         callback.next_attempt_at = utcnow() + timedelta(minutes=delay)
         return
-    callback.status, callback.outcome = "no_answer", "no_answer"
+    callback.status, callback.outcome = CallbackStatus.NO_ANSWER, "no_answer"
     outbox.enqueue("callback.gave_up", callback_id=callback.id)
     audit.record(SYSTEM, "callback.gave_up", ticket_id=callback.ticket_id)
 
@@ -331,16 +334,16 @@ def schedule_retry(callback: CallbackRequest) -> None:
 def record_outcome(call: Call, agent: Agent, outcome: str, notes: str) -> None:
     """The agent's own account of the call: it overrides what the network reported."""
     if outcome not in OUTCOMES:
-        raise CallbackError("Choose what happened on the call.")
+        raise CallbackError(_l("Choose what happened on the call."))
     call.outcome = outcome
     call.notes = (notes or "").strip()[:2000] or None
     callback = db.session.get(CallbackRequest, call.callback_id) if call.callback_id else None
     if callback is not None:
         if outcome == "reached":
-            callback.status, callback.outcome = "completed", "reached"
+            callback.status, callback.outcome = CallbackStatus.COMPLETED, "reached"
         elif outcome == "wrong_number":
-            callback.status, callback.outcome = "failed", "wrong_number"
-        elif callback.status in ("dialing", "pending"):
+            callback.status, callback.outcome = CallbackStatus.FAILED, "wrong_number"
+        elif callback.status in (CallbackStatus.DIALING, CallbackStatus.PENDING):
             schedule_retry(callback)
     audit.record(
         Actor.agent(agent.id),

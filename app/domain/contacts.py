@@ -6,11 +6,14 @@ import re
 from email.utils import parseaddr
 
 import phonenumbers
+from flask_babel import lazy_gettext as _l
+
+from app.domain.errors import DomainError
 
 _ADDRESS = re.compile(r"[^@\s<>(),;:\"]{1,64}@[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?")
 
 
-class InvalidContact(ValueError):
+class InvalidContact(DomainError):
     """A phone number or email address that cannot be used to reach anyone."""
 
 
@@ -31,7 +34,7 @@ def normalize_email(raw: str) -> str:
     _name, address = parseaddr((raw or "").strip())
     address = address.strip().lower()
     if len(address) > 254 or not _ADDRESS.fullmatch(address):
-        raise InvalidContact("not an email address")
+        raise InvalidContact(_l("That is not an email address."))
     return address
 
 
@@ -42,9 +45,9 @@ def normalize_phone(raw: str, default_region: str = "SE") -> str:
     try:
         number = phonenumbers.parse((raw or "").strip(), default_region)
     except phonenumbers.NumberParseException as exc:
-        raise InvalidContact(str(exc)) from exc
+        raise InvalidContact(_l("That is not a valid phone number.")) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidContact("not a valid phone number")
+        raise InvalidContact(_l("That is not a valid phone number."))
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

@@ -7,6 +7,7 @@ in the caller's transaction (the handler writes the attachment files, commits, t
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass, field
 
@@ -30,6 +31,30 @@ class EmailOutcome:
     reference: str | None = None
     # Attachments recorded on the message whose files the caller must store before commit.
     files: list[ParsedAttachment] = field(default_factory=list)
+
+
+def delivery_key(parsed: InboundEmail) -> str:
+    """What identifies one delivery: the Message-ID (if any) and a hash of the content.
+
+    A retry of the same mail (same Message-ID, same content) gets the same key and is stored
+    once; a different mail reusing a Message-ID, or a mail without one, is told apart by its
+    content. Trace headers (Received, Authentication-Results) change between relays and are
+    left out.
+    """
+    digest = hashlib.sha256()
+    parts = (
+        parsed.message_id or "",
+        parsed.sender_email or "",
+        parsed.headers.get("date", ""),
+        parsed.subject,
+        parsed.full_text,
+        parsed.html or "",
+        *sorted(f"{a.sha256}:{a.filename}" for a in parsed.attachments),
+    )
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def _record_bounce(parsed: InboundEmail) -> EmailOutcome:
@@ -103,6 +128,7 @@ def receive_email(
             recipient=recipients[0] if recipients else None,
             body_html=parsed.html,
             email_message_id=parsed.message_id,
+            delivery_key=delivery_key(parsed),
             in_reply_to=parsed.in_reply_to,
             references=parsed.references,
             thread_reference=thread_reference,

@@ -22,11 +22,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from app.domain import audit, outbox, ratelimit, settings
 from app.domain.audit import SYSTEM, Actor
-from app.domain.contacts import mask_email, mask_phone
+from app.domain.contacts import mask_email, mask_phone, normalize_email, normalize_phone
+from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import Agent, Call, Customer, Message, RateEvent, Ticket, VerificationChallenge
 from app.models.base import utcnow
@@ -37,8 +39,11 @@ CHANNEL_LEVEL = {"sms": "phone", "voice": "phone", "email": "mailbox"}
 DEFAULT_UNLOCKS: dict[str, list[str]] = settings.DEFAULTS["identity_unlocks"]
 
 
-class IdentityError(ValueError):
-    """Refused; the message is safe to show to the agent or customer."""
+class IdentityError(DomainError):
+    """Refused; the message is safe to show to the agent or customer. The refusal is audited
+    (and wrong tries counted), so the caller commits."""
+
+    keeps_changes = True
 
 
 class VerificationRequired(IdentityError):
@@ -97,14 +102,19 @@ def start_challenge(ticket: Ticket, agent: Agent, channel: str) -> VerificationC
             reason="no contact on file",
             channel=channel,
         )
-        raise IdentityError("There is no such contact on file for this customer.")
+        raise IdentityError(_l("There is no such contact on file for this customer."))
     if is_locked(customer):
         audit.record(actor, "identity.refused", ticket_id=ticket.id, reason="locked")
-        raise IdentityError("Too many wrong codes for this customer: an admin must unlock.")
+        raise IdentityError(_l("Too many wrong codes for this customer: an admin must unlock."))
     limit = current_app.config["OTP_SENDS_PER_HOUR"]
     if not ratelimit.consume(f"otp-send:{customer.id}", limit, 3600):
         audit.record(actor, "identity.refused", ticket_id=ticket.id, reason="send limit")
-        raise IdentityError(f"At most {limit} codes per hour. Please wait before sending another.")
+        raise IdentityError(
+            _l(
+                "At most %(limit)s codes per hour. Please wait before sending another.",
+                limit=limit,
+            )
+        )
     for old in live_challenges(customer):
         old.dead = True  # only the newest code counts
     challenge = VerificationChallenge(
@@ -192,7 +202,7 @@ def check_code(
     code = clean_code(code) or (code or "").strip().replace(" ", "")
     now = utcnow()
     if is_locked(customer):
-        raise IdentityError("Too many wrong codes: an admin must unlock this customer.")
+        raise IdentityError(_l("Too many wrong codes: an admin must unlock this customer."))
     if challenge is None:
         candidates = [c for c in live_challenges(customer, now) if c.code_hash]
         if ticket is not None:
@@ -207,7 +217,7 @@ def check_code(
             result="no live code",
             via=via,
         )
-        raise IdentityError("There is no valid code to check. Send a new code.")
+        raise IdentityError(_l("There is no valid code to check. Send a new code."))
     challenge.attempts += 1
     ok = len(code) == 6 and hmac.compare_digest(challenge.code_hash, code_hash(challenge.id, code))
     audit.record(
@@ -224,17 +234,19 @@ def check_code(
         if challenge.attempts >= current_app.config["OTP_MAX_ATTEMPTS"]:
             challenge.dead = True
             raise IdentityError(
-                "Wrong code too many times: this code no longer works. Send a new code."
+                _l("Wrong code too many times: this code no longer works. Send a new code.")
             )
-        raise IdentityError("That code is not right. Please try again.")
+        raise IdentityError(_l("That code is not right. Please try again."))
     challenge.used_at = now
     verified = db.session.get(Ticket, challenge.ticket_id)
     if recently_changed(customer, challenge.channel, now):
         audit.record(actor, "identity.flagged", ticket_id=verified.id, reason="contact changed")
         raise IdentityError(
-            "The code was right, but this contact was changed in the last "
-            f"{current_app.config['CONTACT_CHANGE_GRACE_DAYS']} days, so it does not prove who "
-            "the customer is on its own. Verify another way."
+            _l(
+                "The code was right, but this contact was changed in the last %(days)s days, "
+                "so it does not prove who the customer is on its own. Verify another way.",
+                days=current_app.config["CONTACT_CHANGE_GRACE_DAYS"],
+            )
         )
     level = CHANNEL_LEVEL[challenge.channel]
     window = timedelta(minutes=current_app.config["VERIFICATION_WINDOW_MINUTES"])
@@ -282,8 +294,36 @@ def require_verified(ticket: Ticket, agent: Agent, action: str, field: str) -> N
             Actor.agent(agent.id), "identity.refused", ticket_id=ticket.id, attempted=action
         )
         raise VerificationRequired(
-            "Verify the customer's identity first: send a code to a contact on file."
+            _l("Verify the customer's identity first: send a code to a contact on file.")
         )
+
+
+def change_contact(
+    ticket: Ticket,
+    agent: Agent,
+    *,
+    phone: str | None = None,
+    email: str | None = None,
+    address: str | None = None,
+) -> Customer:
+    """Change the customer's contact details: private, so only once verified at a level that
+    shows the phone number. A changed phone or email does not verify on its own for a while
+    (CONTACT_CHANGE_GRACE_DAYS). Raises VerificationRequired or InvalidContact."""
+    require_verified(ticket, agent, "change contact details", "phone")
+    customer = ticket.customer
+    now = utcnow()
+    if phone:
+        normalized = normalize_phone(phone)
+        if normalized != customer.phone:
+            customer.phone, customer.phone_changed_at = normalized, now
+    if email:
+        normalized = normalize_email(email)
+        if normalized != customer.email:
+            customer.email, customer.email_changed_at = normalized, now
+    if address:
+        customer.address = address.strip()
+    audit.record(Actor.agent(agent.id), "customer.contact_changed", ticket_id=ticket.id)
+    return customer
 
 
 MASKS = {

@@ -20,9 +20,10 @@ from app.domain.audit import SYSTEM, Actor
 from app.extensions import db
 from app.models import Customer, Message, Ticket
 from app.models.base import utcnow
+from app.models.enums import ACTIVE_STATUSES, TicketStatus
 
 SUBJECT_REFERENCE = re.compile(r"\[?\b(HD-\d{4,9})\b\]?", re.IGNORECASE)
-OPEN_STATUSES = ("new", "open", "waiting")
+OPEN_STATUSES = ACTIVE_STATUSES
 
 
 @dataclass
@@ -38,6 +39,7 @@ class InboundMessage:
     recipient: str | None = None
     body_html: str | None = None  # sanitized again here; never stored raw
     email_message_id: str | None = None
+    delivery_key: str | None = None  # email: Message-ID + content hash (see email_intake)
     in_reply_to: str | None = None
     references: list[str] = field(default_factory=list)
     external_sid: str | None = None  # Twilio MessageSid / CallSid / RecordingSid
@@ -61,17 +63,38 @@ class IntakeResult:
 
 
 def find_duplicate(inbound: InboundMessage) -> Message | None:
+    """The stored message this delivery repeats, if any."""
+    return match_delivery(inbound)[0]
+
+
+def match_delivery(inbound: InboundMessage) -> tuple[Message | None, bool]:
+    """(the stored message this delivery repeats, whether its Message-ID is already taken).
+
+    With a delivery key, only the same Message-ID *and* content is a repeat: different mail
+    under a reused Message-ID is new mail (broken clients, forwarding, list software).
+    """
+    if inbound.delivery_key:
+        found = db.session.scalar(
+            select(Message).where(Message.delivery_key == inbound.delivery_key)
+        )
+        if found:
+            return found, False
     if inbound.email_message_id:
         found = db.session.scalar(
             select(Message).where(Message.email_message_id == inbound.email_message_id)
         )
-        if found:
-            return found
+        if found is not None:
+            # Rows stored before delivery keys existed are compared on Message-ID alone.
+            legacy = found.delivery_key is None and found.direction == "in"
+            if legacy or not inbound.delivery_key:
+                return found, False
+            return None, True
     if inbound.external_sid:
-        return db.session.scalar(
+        found = db.session.scalar(
             select(Message).where(Message.external_sid == inbound.external_sid)
         )
-    return None
+        return found, False
+    return None, False
 
 
 def find_or_create_customer(inbound: InboundMessage) -> Customer:
@@ -169,18 +192,21 @@ def _subject_for(inbound: InboundMessage) -> str:
 def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
     """Store an inbound customer message on the right ticket (opening one if needed).
 
-    Idempotent on the email Message-ID and the Twilio SID: a re-delivery returns the
-    stored message with `duplicate=True` and changes nothing.
+    Idempotent on the email delivery key (Message-ID and content) and the Twilio SID: a
+    re-delivery returns the stored message with `duplicate=True` and changes nothing.
     """
-    duplicate = find_duplicate(inbound)
+    duplicate, reused_id = match_delivery(inbound)
     if duplicate is not None:
         return IntakeResult(ticket=duplicate.ticket, message=duplicate, duplicate=True)
-
+    if reused_id:
+        # Keep the mail; it threads by its own headers. The id stays in meta for the record.
+        inbound.meta = {**(inbound.meta or {}), "reused_message_id": inbound.email_message_id}
+        inbound.email_message_id = None
     customer = find_or_create_customer(inbound)
     ticket = find_thread(inbound, customer)
     created = reopened = False
     now = utcnow()
-    if ticket is not None and ticket.status == "closed":
+    if ticket is not None and ticket.status == TicketStatus.CLOSED:
         previous = ticket.reference
         ticket = None
         inbound.meta = {**(inbound.meta or {}), "follows_closed_ticket": previous}
@@ -188,7 +214,7 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
         ticket = Ticket(
             reference=tickets.new_reference(),
             subject=_subject_for(inbound),
-            status="new",
+            status=TicketStatus.NEW,
             priority=inbound.priority if inbound.priority is not None else 1,
             channel=inbound.channel,
             customer=customer,
@@ -199,11 +225,11 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
         db.session.flush()
         created = True
         audit.record(actor, "ticket.opened", ticket_id=ticket.id, channel=inbound.channel)
-    elif ticket.status == "resolved":
-        tickets.change_status(ticket, "open", actor)
+    elif ticket.status == TicketStatus.RESOLVED:
+        tickets.change_status(ticket, TicketStatus.OPEN, actor)
         reopened = True
-    elif ticket.status == "waiting":
-        tickets.change_status(ticket, "open", actor)
+    elif ticket.status == TicketStatus.WAITING:
+        tickets.change_status(ticket, TicketStatus.OPEN, actor)
 
     message = Message(
         ticket=ticket,
@@ -215,6 +241,7 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
         body_text=inbound.body_text or "",
         body_html=sanitize_html(inbound.body_html),
         email_message_id=inbound.email_message_id,
+        delivery_key=inbound.delivery_key,
         in_reply_to=inbound.in_reply_to,
         references_header=" ".join(inbound.references) or None,
         external_sid=inbound.external_sid,

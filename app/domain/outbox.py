@@ -4,8 +4,9 @@ Domain changes call `enqueue(topic, **payload)` inside their transaction (flush,
 The relay (`app.adapters.rq_relay.relay_once`, run by `flask outbox relay`) hands committed
 rows to RQ and marks them dispatched. If Redis is down nothing is lost or blocked: rows wait
 in the database.
-Jobs mark their row completed; a row handed over but never completed is handed over again
-after OUTBOX_STALE_SECONDS (the reconciler), and job bodies are idempotent.
+Jobs mark their row completed; a row handed over but not completed after OUTBOX_STALE_SECONDS
+is handed over again only if its RQ job is gone, failed or abandoned (the reconciler; a live
+job's row is looked at again with backoff), and job bodies are idempotent.
 """
 
 from __future__ import annotations
@@ -53,6 +54,14 @@ def pending_query(now: datetime, limit: int):
         .order_by(OutboxItem.id)
         .limit(limit)
     )
+
+
+def back_off(item: OutboxItem, now: datetime) -> None:
+    """A stale row whose job is still alive: look again after 1, 2, 4 ... stale periods."""
+    item.stale_checks += 1
+    stale = max(current_app.config["OUTBOX_STALE_SECONDS"], 1)
+    wait = min(stale * 2 ** min(item.stale_checks - 1, 10), max(stale, 3600))
+    item.available_at = now + timedelta(seconds=wait)
 
 
 def lag_seconds() -> float:

@@ -5,17 +5,20 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from app.domain import audit, outbox, tickets
 from app.domain.audit import Actor
+from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import Agent, Message, Ticket
 from app.models.base import utcnow
+from app.models.enums import Channel, TicketStatus
 
-REPLY_CHANNELS = ("email", "sms")
+REPLY_CHANNELS = (Channel.EMAIL, Channel.SMS)
 
 
-class ReplyError(ValueError):
+class ReplyError(DomainError):
     """A reply that cannot be sent; the message is safe to show to the agent."""
 
 
@@ -45,7 +48,7 @@ def add_note(
     tickets.check_version(ticket, expected_version)
     body = (body or "").strip()
     if not body:
-        raise ReplyError("The note is empty.")
+        raise ReplyError(_l("The note is empty."))
     note = Message(
         ticket=ticket,
         direction="out",
@@ -73,15 +76,15 @@ def reply(
     tickets.check_version(ticket, expected_version)
     body = (body or "").strip()
     if not body:
-        raise ReplyError("The reply is empty.")
+        raise ReplyError(_l("The reply is empty."))
     channel = channel or default_channel(ticket)
     customer = ticket.customer
     if channel not in REPLY_CHANNELS:
-        raise ReplyError(f"Cannot reply by {channel}.")
+        raise ReplyError(_l("Cannot reply by %(channel)s.", channel=channel))
     if channel == "email" and not customer.email:
-        raise ReplyError("This customer has no email address on file.")
+        raise ReplyError(_l("This customer has no email address on file."))
     if channel == "sms" and not customer.phone:
-        raise ReplyError("This customer has no phone number on file.")
+        raise ReplyError(_l("This customer has no phone number on file."))
     message = Message(
         ticket=ticket,
         direction="out",
@@ -99,8 +102,8 @@ def reply(
     db.session.add(message)
     now = utcnow()
     ticket.first_response_at = ticket.first_response_at or now
-    if ticket.status in ("new", "open"):
-        tickets.change_status(ticket, "waiting", Actor.agent(agent.id))
+    if ticket.status in (TicketStatus.NEW, TicketStatus.OPEN):
+        tickets.change_status(ticket, TicketStatus.WAITING, Actor.agent(agent.id))
     if ticket.assignee_id is None:
         ticket.assignee_id = agent.id
     tickets.touch(ticket)

@@ -15,6 +15,10 @@ DEFAULTS: dict[str, object] = {
     "phone_numbers": [],
     "business_hours": {"open": 8, "close": 17},
     "community_auto_publish": False,  # publish drafts with zero flags without review
+    "community_review_after_days": 365,  # public answers are checked again this old
+    "community_not_helpful_limit": 3,  # this many "did not help" votes → back to review
+    "community_vocabulary_customers": 5,  # k: words of >= k customers are site vocabulary
+    "community_glossary": [],  # the admins' product words the allow-list gate accepts
     # identity: which customer fields are private, and what each assurance level unlocks
     "identity_private_fields": ["email", "phone", "address", "account_number", "other_tickets"],
     "identity_unlocks": {

@@ -4,25 +4,29 @@ from __future__ import annotations
 
 import secrets
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.domain import audit, outbox
 from app.domain.audit import Actor
+from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import Ticket
 from app.models.base import utcnow
+from app.models.enums import TicketStatus
 
 # new → open → waiting → resolved → closed; a customer reply reopens a resolved ticket.
-TRANSITIONS: dict[str, set[str]] = {
-    "new": {"open", "waiting", "resolved", "closed"},
-    "open": {"waiting", "resolved", "closed"},
-    "waiting": {"open", "resolved", "closed"},
-    "resolved": {"open", "closed"},
-    "closed": {"open"},
+NEW, OPEN, WAITING, RESOLVED, CLOSED = TicketStatus
+TRANSITIONS: dict[TicketStatus, set[TicketStatus]] = {
+    NEW: {OPEN, WAITING, RESOLVED, CLOSED},
+    OPEN: {WAITING, RESOLVED, CLOSED},
+    WAITING: {OPEN, RESOLVED, CLOSED},
+    RESOLVED: {OPEN, CLOSED},
+    CLOSED: {OPEN},
 }
 
 
-class TicketError(ValueError):
+class TicketError(DomainError):
     """A change the rules do not allow; the message is safe to show to an agent."""
 
 
@@ -41,8 +45,11 @@ def new_reference() -> str:
 def check_version(ticket: Ticket, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != ticket.version:
         raise StaleVersion(
-            f"{ticket.reference} was changed by someone else while you were looking at it. "
-            "Reload the ticket to see the latest version, then try again."
+            _l(
+                "%(reference)s was changed by someone else while you were looking at it. "
+                "Reload the ticket to see the latest version, then try again.",
+                reference=ticket.reference,
+            )
         )
 
 
@@ -66,17 +73,19 @@ def change_status(
     if new_status == old_status:
         return ticket
     if new_status not in TRANSITIONS.get(old_status, set()):
-        raise TicketError(f"A {old_status} ticket cannot become {new_status}.")
+        raise TicketError(
+            _l("A %(old)s ticket cannot become %(new)s.", old=old_status, new=new_status)
+        )
     now = utcnow()
-    if new_status == "resolved":
+    if new_status == TicketStatus.RESOLVED:
         summary = (resolution_summary or "").strip()
         if actor.kind == "agent" and not summary:
-            raise TicketError("Please write a short summary of how this was resolved.")
+            raise TicketError(_l("Please write a short summary of how this was resolved."))
         ticket.resolution_summary = summary or ticket.resolution_summary
         ticket.resolved_at = now
         if summary:  # a resolution worth sharing: draft an anonymized community answer
             outbox.enqueue("article.draft", ticket_id=ticket.id)
-    elif old_status in {"resolved", "closed"}:
+    elif old_status in {TicketStatus.RESOLVED, TicketStatus.CLOSED}:
         ticket.resolved_at = None
     ticket.status = new_status
     touch(ticket)
@@ -95,8 +104,8 @@ def assign(
 ) -> Ticket:
     check_version(ticket, expected_version)
     ticket.assignee_id = agent_id
-    if ticket.status == "new":
-        ticket.status = "open"
+    if ticket.status == TicketStatus.NEW:
+        ticket.status = TicketStatus.OPEN
     touch(ticket)
     audit.record(actor, "ticket.assign", ticket_id=ticket.id, assignee_id=agent_id)
     return ticket
@@ -107,7 +116,7 @@ def set_priority(
 ) -> Ticket:
     check_version(ticket, expected_version)
     if priority not in (0, 1, 2, 3):
-        raise TicketError("Priority must be low, normal, high or urgent.")
+        raise TicketError(_l("Priority must be low, normal, high or urgent."))
     ticket.priority = priority
     touch(ticket)
     audit.record(actor, "ticket.priority", ticket_id=ticket.id, priority=priority)

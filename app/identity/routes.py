@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.auth.decorators import admin_required
 from app.domain import audit, identity, ratelimit, settings
 from app.domain.audit import Actor
-from app.domain.contacts import InvalidContact, normalize_email, normalize_phone
+from app.domain.contacts import InvalidContact
 from app.extensions import db
 from app.identity import bp
 from app.identity.forms import CodeForm, ContactForm, PrivacySettingsForm
@@ -73,20 +73,14 @@ def update_contact(ticket_id: int):
     form = ContactForm()
     if not form.validate_on_submit():
         abort(400)
-    customer: Customer = ticket.customer
     try:
-        identity.require_verified(ticket, current_user, "change contact details", "phone")
-        now = utcnow()
-        if form.phone.data:
-            phone = normalize_phone(form.phone.data)
-            if phone != customer.phone:
-                customer.phone, customer.phone_changed_at = phone, now
-        if form.email.data:
-            email = normalize_email(form.email.data)
-            if email != customer.email:
-                customer.email, customer.email_changed_at = email, now
-        if form.address.data:
-            customer.address = form.address.data.strip()
+        identity.change_contact(
+            ticket,
+            current_user,
+            phone=form.phone.data,
+            email=form.email.data,
+            address=form.address.data,
+        )
     except identity.VerificationRequired as error:
         db.session.commit()
         flash(str(error), "error")
@@ -95,7 +89,6 @@ def update_contact(ticket_id: int):
         db.session.rollback()
         flash(_("That phone number or email address is not valid."), "error")
         return _back(ticket)
-    audit.record(Actor.agent(current_user.id), "customer.contact_changed", ticket_id=ticket.id)
     db.session.commit()
     flash(_("Contact details saved."), "info")
     return _back(ticket)

@@ -13,12 +13,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.enums import Role
 
 _hasher = PasswordHasher()
 # A real hash of a random string, so unknown logins cost the same time as known ones.
 DUMMY_HASH = _hasher.hash("not-a-real-password-0f3a")
 
-ROLES = ("agent", "admin")
+ROLES = tuple(Role)
 
 
 class Agent(UserMixin, db.Model):
@@ -28,7 +29,7 @@ class Agent(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), default="agent")
+    role: Mapped[str] = mapped_column(String(16), default=Role.AGENT.value)
     active: Mapped[bool] = mapped_column(default=True)
     phone: Mapped[str | None] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(8), default="en")
@@ -49,7 +50,7 @@ class Agent(UserMixin, db.Model):
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == Role.ADMIN
 
     def __repr__(self) -> str:
         return f"<Agent {self.id} {self.role}>"

@@ -9,8 +9,18 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
 from app.models.base import JSONType, utcnow
+from app.models.enums import ArticleStatus
+from app.textsearch import stems_text
 
-ARTICLE_STATUSES = ("draft", "approved", "published", "retracted", "rejected")
+ARTICLE_STATUSES = tuple(ArticleStatus)
+
+
+def _stems_of_new_row(context) -> str:
+    """Insert default: stems of the row's public text (edits set the column themselves)."""
+    values = context.get_current_parameters()
+    return stems_text(
+        " ".join(values.get(name) or "" for name in ("title", "problem", "resolution"))
+    )
 
 
 class Article(db.Model):
@@ -24,7 +34,7 @@ class Article(db.Model):
     resolution: Mapped[str] = mapped_column(Text)
     category: Mapped[str] = mapped_column(String(64), default="general", index=True)
     language: Mapped[str] = mapped_column(String(8), default="en")
-    status: Mapped[str] = mapped_column(String(16), default="draft")
+    status: Mapped[str] = mapped_column(String(16), default=ArticleStatus.DRAFT.value)
     # Agent-only: where the draft came from and what the anonymizer removed.
     source_ticket_id: Mapped[int | None] = mapped_column(ForeignKey("tickets.id"), unique=True)
     redaction_report: Mapped[dict | None] = mapped_column(JSONType)
@@ -36,6 +46,16 @@ class Article(db.Model):
     approved_at: Mapped[datetime | None] = mapped_column()
     published_at: Mapped[datetime | None] = mapped_column()
     retracted_at: Mapped[datetime | None] = mapped_column()
+    # The allow-list gate's flags: [{"field", "token", "decision": None|"keep"|"redact"}].
+    # Approval needs a decision for each; auto-publish happens only with none at all.
+    flags: Mapped[list | None] = mapped_column(JSONType)
+    review_reason: Mapped[str | None] = mapped_column(String(32))
+    checked_at: Mapped[datetime | None] = mapped_column()  # shown: "Checked by ..., <date>"
+    helpful_no_at_check: Mapped[int] = mapped_column(default=0)
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+    # Snowball stems (Swedish and English) of the public text, for search on SQLite (FTS5
+    # has no Swedish stemmer); PostgreSQL uses its own language configurations.
+    search_stems: Mapped[str | None] = mapped_column(Text, default=_stems_of_new_row)
 
 
 class ArticleVote(db.Model):

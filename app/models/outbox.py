@@ -26,3 +26,5 @@ class OutboxItem(db.Model):
     job_attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     failed: Mapped[bool] = mapped_column(default=False)
+    # How often the reconciler found the row's RQ job still alive (its backoff exponent).
+    stale_checks: Mapped[int] = mapped_column(default=0, server_default="0")

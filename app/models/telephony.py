@@ -9,8 +9,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import utcnow
+from app.models.enums import CallbackStatus
 
-CALLBACK_STATUSES = ("pending", "dialing", "completed", "no_answer", "failed", "cancelled")
+CALLBACK_STATUSES = tuple(CallbackStatus)
 CALLBACK_WINDOWS = (
     "asap",
     "today_morning",
@@ -33,7 +34,7 @@ class CallbackRequest(db.Model):
     window_end: Mapped[datetime | None] = mapped_column()
     topic: Mapped[str | None] = mapped_column(String(200))
     source: Mapped[str] = mapped_column(String(8))  # web | sms | voice | agent
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[str] = mapped_column(String(16), default=CallbackStatus.PENDING.value)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column()
     outcome: Mapped[str | None] = mapped_column(String(32))

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
 from app.models.base import JSONType, utcnow
+from app.models.enums import TICKET_CHANNELS, TicketStatus
 
-STATUSES = ("new", "open", "waiting", "resolved", "closed")
+STATUSES = tuple(TicketStatus)
 PRIORITIES = {0: "low", 1: "normal", 2: "high", 3: "urgent"}
-CHANNELS = ("email", "sms", "voice", "web")
+CHANNELS = TICKET_CHANNELS
 
 
 ACTIVE_SQL = "status IN ('new', 'open', 'waiting')"
@@ -37,7 +38,7 @@ class Ticket(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     subject: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(16), default="new")
+    status: Mapped[str] = mapped_column(String(16), default=TicketStatus.NEW.value)
     priority: Mapped[int] = mapped_column(default=1)
     channel: Mapped[str] = mapped_column(String(16))
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -49,6 +50,9 @@ class Ticket(db.Model):
     first_response_at: Mapped[datetime | None] = mapped_column()
     resolved_at: Mapped[datetime | None] = mapped_column()
     resolution_summary: Mapped[str | None] = mapped_column(Text)
+    # Written or accepted by the agent at resolution for the public community answer.
+    public_question: Mapped[str | None] = mapped_column(Text)
+    public_answer: Mapped[str | None] = mapped_column(Text)
     # Identity verification: private fields are shown only while verified_until is in the future.
     verified_until: Mapped[datetime | None] = mapped_column()
     verified_level: Mapped[str | None] = mapped_column(String(32))
@@ -80,10 +84,13 @@ class Message(db.Model):
     subject: Mapped[str | None] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str | None] = mapped_column(Text)  # sanitized with nh3, never raw
-    # Email threading; a re-delivered mail (same Message-ID) is stored once.
+    # Email threading. Unique: a reused Message-ID on different mail is kept under delivery_key.
     email_message_id: Mapped[str | None] = mapped_column(String(998), unique=True)
     in_reply_to: Mapped[str | None] = mapped_column(Text)
     references_header: Mapped[str | None] = mapped_column(Text)
+    # What identifies one inbound email delivery: its Message-ID *and* a hash of its content
+    # (a retry is stored once; different mail under a reused or missing Message-ID is kept).
+    delivery_key: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     # Twilio MessageSid / CallSid / RecordingSid; a duplicate delivery is stored once.
     external_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     auth_results: Mapped[dict | None] = mapped_column(JSONType)

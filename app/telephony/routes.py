@@ -8,12 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
-from app.domain import callbacks
+from app.domain import callbacks, calls
 from app.domain.contacts import InvalidContact, normalize_phone
 from app.domain.intake import InboundMessage, intake
 from app.domain.sms import handle_inbound_sms
 from app.extensions import csrf, db
-from app.models import Call, Customer, Message, WebhookReceipt
+from app.models import Call, Customer, WebhookReceipt
 from app.telephony import bp
 from app.telephony.signature import twilio_signed
 
@@ -107,15 +107,7 @@ def voice():
     phone = _caller()
     call_sid = request.form.get("CallSid", "")
     if call_sid and first_time("call", call_sid, "inbound"):
-        db.session.add(
-            Call(
-                call_sid=call_sid,
-                direction="in",
-                from_number=phone,
-                to_number=request.form.get("To"),
-                status="in-progress",
-            )
-        )
+        calls.record_inbound_call(call_sid, phone, request.form.get("To"))
         db.session.commit()
     attempt = request.args.get("attempt", "1")
     language = _language(phone)
@@ -214,13 +206,9 @@ def _phone_of_call(call_sid: str | None) -> str | None:
 @bp.post("/twilio/transcription")
 @twilio_signed
 def transcription():
-    message = db.session.scalar(
-        select(Message).where(Message.external_sid == request.form.get("RecordingSid", "-"))
-    )
-    if message is not None and request.form.get("TranscriptionStatus") == "completed":
-        duration = (message.meta or {}).get("duration", "?")
-        message.body_text = (
-            f"Voicemail ({duration} s): {request.form.get('TranscriptionText', '').strip()}"
+    if request.form.get("TranscriptionStatus") == "completed":
+        calls.add_transcription(
+            request.form.get("RecordingSid", "-"), request.form.get("TranscriptionText", "")
         )
         db.session.commit()
     return ("", 204)
@@ -234,23 +222,17 @@ def status():
     if form.get("MessageSid") and form.get("MessageStatus"):
         sid, state = form["MessageSid"], form["MessageStatus"]
         if first_time("sms-status", sid, state):
-            message = db.session.scalar(select(Message).where(Message.external_sid == sid))
-            if message is not None and message.delivery_status != "failed":
-                message.delivery_status = {"undelivered": "failed"}.get(state, state)
-                if form.get("ErrorCode"):
-                    message.delivery_error = f"Twilio error {form['ErrorCode']}"
+            calls.record_sms_status(sid, state, form.get("ErrorCode"))
         db.session.commit()
         return ("", 204)
     sid, state = form.get("CallSid", ""), form.get("CallStatus", "")
     if sid and state and first_time("call-status", sid, state):
-        call = db.session.scalar(select(Call).where(Call.call_sid == sid))
-        if call is not None:
-            if call.outcome is None:  # the customer leg's result (dial-result) wins
-                call.status = state
-            if form.get("CallDuration") and call.duration_seconds is None:
-                call.duration_seconds = int(form["CallDuration"])
-            if form.get("AnsweredBy"):
-                call.answered_by = form["AnsweredBy"]
+        calls.record_call_status(
+            sid,
+            state,
+            duration_seconds=int(form["CallDuration"]) if form.get("CallDuration") else None,
+            answered_by=form.get("AnsweredBy"),
+        )
     db.session.commit()
     return ("", 204)
 
@@ -295,9 +277,6 @@ def dial_result(call_id: int):
 def amd(call_id: int):
     """Answering-machine detection: a voicemail pickup is recorded as such, not as a talk."""
     call = db.get_or_404(Call, call_id)
-    answered_by = request.form.get("AnsweredBy", "unknown")
-    call.answered_by = answered_by
-    if answered_by.startswith("machine") or answered_by == "fax":
-        call.outcome = "voicemail"
+    calls.record_answered_by(call, request.form.get("AnsweredBy", "unknown"))
     db.session.commit()
     return ("", 204)
