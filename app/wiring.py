@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from app.identity.panel import identity_panel
 from app.models import OutboxItem, Ticket
+from app.plain_language import readability_panel
 from app.telephony.panel import phone_panel
 from workers import community, handlers, identity, telephony
 
@@ -33,5 +34,6 @@ TOPIC_HANDLERS: dict[str, Callable[[dict, OutboxItem], None]] = {
 # Ticket page panels: each returns template variables for one ticket, in this order.
 TICKET_PANELS: list[Callable[[Ticket], dict]] = [
     identity_panel,
+    readability_panel,
     phone_panel,  # same-number hint for web requests; calls that could not be placed
 ]

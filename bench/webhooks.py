@@ -43,7 +43,7 @@ def main() -> None:
 
     for n in range(50):  # warm up
         post("/twilio/sms", {"From": f"+4670{n:07d}", "Body": "hej", "MessageSid": f"SMw{n}"})
-    sms, voice, menu = [], [], []
+    sms, voice, menu, window = [], [], [], []
     for n in range(args.requests):
         phone = f"+46702{n % 300:06d}"
         sms.append(
@@ -62,6 +62,12 @@ def main() -> None:
             menu.append(
                 post("/twilio/voice/menu", {"From": phone, "Digits": "1", "CallSid": f"CA{n:032d}"})
             )
+            window.append(
+                post(
+                    "/twilio/voice/window?lang=sv",
+                    {"From": phone, "Digits": "1", "CallSid": f"CA{n:032d}"},
+                )
+            )
     with app.app_context():
         stored = db.session.scalar(select(func.count()).select_from(Message))
         callbacks = db.session.scalar(select(func.count()).select_from(CallbackRequest))
@@ -69,11 +75,12 @@ def main() -> None:
     print(f"database              {backend} ({stored} messages, {callbacks} callbacks stored)")
     for label, values in (
         ("SMS (intake+TwiML)", sms),
-        ("voice menu (TwiML)", voice),
-        ("press 1 (callback)", menu),
+        ("voice menu (knows caller)", voice),
+        ("press 1 (windows)", menu),
+        ("pick window (callback)", window),
     ):
         print(
-            f"{label:22}{len(values):5} requests  p50 {percentile(values, 0.5):5.1f} ms  "
+            f"{label:26}{len(values):5} requests  p50 {percentile(values, 0.5):5.1f} ms  "
             f"p99 {percentile(values, 0.99):5.1f} ms"
         )
 

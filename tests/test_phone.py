@@ -163,6 +163,8 @@ def test_voice_menu_speaks_and_offers_two_choices(app, client):
 
 def test_press_1_requests_a_callback_to_the_caller(app, client):
     body = voice(client, "/twilio/voice/menu", Digits="1").get_data(as_text=True)
+    assert "/twilio/voice/window" in body  # then a window by keypad (tests/test_voice_menu.py)
+    body = voice(client, "/twilio/voice/window?window=asap").get_data(as_text=True)
     assert "<Hangup" in body
     with app.app_context():
         callback = db.session.scalars(select(CallbackRequest)).one()
@@ -171,8 +173,8 @@ def test_press_1_requests_a_callback_to_the_caller(app, client):
 
 def test_no_input_twice_still_creates_a_callback(app, client):
     body = voice(client, "/twilio/voice?attempt=2").get_data(as_text=True)
-    assert "/twilio/voice/menu?default=1" in body
-    voice(client, "/twilio/voice/menu?default=1")
+    assert "/twilio/voice/window?lang=sv&amp;window=asap" in body
+    voice(client, "/twilio/voice/window?lang=sv&window=asap")
     assert _count(app, CallbackRequest) == 1
 
 

@@ -13,7 +13,7 @@ from app.models import Message, OutboxItem
 from app.models.base import utcnow
 from workers import acknowledgements
 from workers.outgoing import send_once
-from workers.telephony import deliver_sms
+from workers.telephony import deliver_sms, deliver_voice
 
 
 def deliver_email(message: Message) -> None:
@@ -25,6 +25,7 @@ def deliver_email(message: Message) -> None:
 DELIVERERS: dict[str, Callable[[Message], None]] = {
     "email": deliver_email,
     "sms": deliver_sms,
+    "voice": deliver_voice,
 }
 
 

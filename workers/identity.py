@@ -47,7 +47,15 @@ def send_code(payload: dict, item: OutboxItem) -> None:
     name = current_app.config["SUPPORT_NAME"]
     ticket = db.session.get(Ticket, challenge.ticket_id)
     ref = ticket.reference if ticket else ""
-    if prepared.channel == "sms":
+    if prepared.channel == "callback":
+        # No code is spoken: the customer only presses 1 on a call we place to the number on
+        # file. Twilio fetches the words from our signed webhook once someone answers.
+        twilio_rest.start_call(
+            prepared.to,
+            url=twilio_rest.public_url(f"/twilio/verify-call/{challenge.id}"),
+            machine_detection="Enable",
+        )
+    elif prepared.channel == "sms":
         twilio_rest.send_sms(
             prepared.to,
             TEXT[language].format(name=name, code=prepared.code, ref=ref) + sms_signature(language),

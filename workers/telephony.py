@@ -40,6 +40,19 @@ def deliver_sms(message: Message) -> None:
     )
 
 
+def deliver_voice(message: Message) -> None:
+    """Ring the customer; Twilio fetches the words from /twilio/voice-reply/<id> on answer.
+
+    DetectMessageEnd waits for the greeting's beep when a machine answers, so the reply is
+    left as a whole voicemail rather than spoken over the greeting."""
+    message.external_sid = twilio_rest.start_call(
+        message.recipient,
+        url=twilio_rest.public_url(f"/twilio/voice-reply/{message.id}"),
+        status_callback=twilio_rest.public_url(f"/twilio/voice-reply/{message.id}/status"),
+        machine_detection="DetectMessageEnd",
+    )
+
+
 def _sms_to_customer(ticket, body: str, kind: str, to: str | None = None) -> None:
     """Text the customer (or `to`, the number a callback request gave), unless STOP was sent
     from that number by anyone on file."""

@@ -12,4 +12,4 @@ def require_login() -> None:
     """Every agent page needs a login; anonymous visitors get the login page."""
 
 
-from app.agent import admin, routes  # noqa: E402,F401
+from app.agent import admin, plain_language, routes  # noqa: E402,F401

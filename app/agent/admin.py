@@ -10,7 +10,7 @@ from sqlalchemy import select
 from app.agent import bp
 from app.agent.forms import AgentUpdateForm, CannedReplyForm, InviteAgentForm, SettingsForm
 from app.auth.decorators import admin_required
-from app.domain import audit, community, settings
+from app.domain import audit, community, readability, settings
 from app.domain.agents import AgentError, invite_agent, update_agent
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_phone
@@ -82,7 +82,11 @@ def admin_canned():
         return redirect(url_for("agent.admin_canned"))
     replies = db.session.scalars(select(CannedReply).order_by(CannedReply.title)).all()
     return render_template(
-        "agent/admin_canned.html", form=form, replies=replies, delete_form=AgentUpdateForm()
+        "agent/admin_canned.html",
+        form=form,
+        replies=replies,
+        delete_form=AgentUpdateForm(),
+        hints={reply.id: readability.check(reply.body, reply.language) for reply in replies},
     )
 
 

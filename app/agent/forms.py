@@ -31,7 +31,23 @@ class ReplyForm(VersionedForm):
     body = TextAreaField(
         _l("Reply to the customer"), validators=[DataRequired(), Length(max=20000)]
     )
-    channel = SelectField(_l("Send by"), choices=[("email", _l("Email")), ("sms", _l("SMS"))])
+    channel = SelectField(
+        _l("Send by"),
+        choices=[
+            ("email", _l("Email")),
+            ("sms", _l("SMS")),
+            ("voice", _l("Phone call: read aloud")),
+        ],
+    )
+
+
+class JargonForm(FlaskForm):
+    sv = TextAreaField(
+        _l("Swedish: one per line, word = plain alternative"), validators=[Length(max=20000)]
+    )
+    en = TextAreaField(
+        _l("English: one per line, word = plain alternative"), validators=[Length(max=20000)]
+    )
 
 
 class NoteForm(VersionedForm):

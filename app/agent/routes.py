@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -78,6 +78,9 @@ def ticket(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     presence.mark_present(ticket.id, current_user, "viewing")
     reply_form = ReplyForm(version=ticket.version, channel=replies.default_channel(ticket))
+    if g.get("reply_draft") is not None:  # "Check wording": show the page with the draft kept
+        reply_form.body.data = g.reply_draft
+        reply_form.channel.data = g.get("reply_channel") or reply_form.channel.data
     canned_id = request.args.get("canned", type=int)
     if canned_id:
         canned = db.session.get(CannedReply, canned_id)

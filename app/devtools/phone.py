@@ -48,11 +48,14 @@ def read_twiml(twiml: str) -> dict:
         root = ET.fromstring(twiml)  # noqa: S314 - our own webhook's TwiML, not untrusted input
     except ET.ParseError:
         return {"say": [twiml], "action": None, "message": None}
-    say = [node.text or "" for node in root.iter("Say")]
+    say = [" ".join("".join(node.itertext()).split()) for node in root.iter("Say")]
     gather = next(root.iter("Gather"), None)
     action = gather.get("action") if gather is not None else None
-    message = next((node.text for node in root.iter("Message")), None)
-    return {"say": say, "action": urlsplit(action).path if action else None, "message": message}
+    if action:  # keep the query (it is part of what Twilio signs), drop any host
+        parts = urlsplit(action)
+        action = parts.path + (f"?{parts.query}" if parts.query else "")
+    message = next(("".join(node.itertext()) for node in root.iter("Message")), None)
+    return {"say": say, "action": action, "message": message}
 
 
 @bp.route("/agent/dev/phone", methods=["GET", "POST"])

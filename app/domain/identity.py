@@ -30,12 +30,27 @@ from app.domain.audit import SYSTEM, Actor
 from app.domain.contacts import mask_email, mask_phone, normalize_email, normalize_phone
 from app.domain.errors import DomainError
 from app.extensions import db
-from app.models import Agent, Call, Customer, Message, RateEvent, Ticket, VerificationChallenge
+from app.models import (
+    Agent,
+    AuditEvent,
+    Call,
+    Customer,
+    Message,
+    RateEvent,
+    Ticket,
+    VerificationChallenge,
+)
 from app.models.base import utcnow
 
 PRIVATE_FIELDS: tuple[str, ...] = tuple(settings.DEFAULTS["identity_private_fields"])
-LEVEL_NAMES = {"phone": "phone verified", "mailbox": "mailbox confirmed"}
-CHANNEL_LEVEL = {"sms": "phone", "voice": "phone", "email": "mailbox"}
+LEVEL_NAMES = {
+    "callback": "callback verified",
+    "phone": "phone verified",
+    "mailbox": "mailbox confirmed",
+}
+# "callback": we rang the number on file and the customer pressed a key. It beats a spoofed
+# caller ID (the caller chose nothing: we dialled), so it is the strongest level we have.
+CHANNEL_LEVEL = {"callback": "callback", "sms": "phone", "voice": "phone", "email": "mailbox"}
 DEFAULT_UNLOCKS: dict[str, list[str]] = settings.DEFAULTS["identity_unlocks"]
 
 
@@ -67,11 +82,16 @@ def contacts_on_file(customer: Customer) -> dict[str, str]:
     """The channels a code may go to: only what we already have, never what is typed now."""
     found = {}
     if customer.phone:
+        found["callback"] = customer.phone
         found["sms"] = customer.phone
         found["voice"] = customer.phone
     if customer.email:
         found["email"] = customer.email
     return found
+
+
+def challenge_lifetime() -> timedelta:
+    return timedelta(minutes=current_app.config["OTP_VALID_MINUTES"])
 
 
 def recently_changed(customer: Customer, channel: str, now: datetime | None = None) -> bool:
@@ -284,7 +304,7 @@ def unlocked_fields(ticket: Ticket) -> set[str]:
     private = set(settings.get("identity_private_fields") or PRIVATE_FIELDS)
     unlocks = settings.get("identity_unlocks") or DEFAULT_UNLOCKS
     public = set(PRIVATE_FIELDS) - private
-    return public | set(unlocks.get(level, [])) if level else public
+    return public | set(unlocks.get(level, DEFAULT_UNLOCKS.get(level, []))) if level else public
 
 
 def require_verified(ticket: Ticket, agent: Agent, action: str, field: str) -> None:
@@ -425,6 +445,21 @@ def evidence(ticket: Ticket) -> list[tuple[str, str]]:
                 hints.append(("hint", "Mail sender check (DMARC): unknown."))
             else:
                 hints.append(("warn", f"Mail sender check (DMARC) failed: {dmarc}."))
+    denied = db.session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.ticket_id == ticket.id,
+            AuditEvent.action == "identity.denied",
+            AuditEvent.at > utcnow() - timedelta(days=1),
+        )
+    )
+    if denied:
+        hints.append(
+            (
+                "warn",
+                "On our call to the number on file the customer pressed 9: "
+                "they did not expect a check. Be careful.",
+            )
+        )
     for channel, label in (("sms", "phone number"), ("email", "email address")):
         if recently_changed(customer, channel):
             hints.append(
@@ -449,6 +484,54 @@ def answer_sms_code(customer: Customer, code: str) -> str | None:
     except IdentityError as error:
         return str(error)
     return "Thank you. You are verified; the person helping you can see this now."
+
+
+def confirm_by_callback(challenge: VerificationChallenge, called: str, digit: str) -> str:
+    """The customer answered our call to the number on file and pressed `digit`.
+
+    "1" verifies the ticket at the "callback" level; "9" ("I did not expect this call") kills
+    the challenge and warns the agent. Returns "verified", "denied", "refused" or "void". The
+    check-and-use is one conditional UPDATE, so a replayed or concurrent webhook cannot verify
+    twice."""
+    customer = db.session.get(Customer, challenge.customer_id)
+    ticket = db.session.get(Ticket, challenge.ticket_id)
+    now = utcnow()
+    live = (
+        challenge.channel == "callback"
+        and challenge.code_hash
+        and not challenge.dead
+        and challenge.used_at is None
+        and challenge.expires_at > now
+    )
+    if not live or called != customer.phone:
+        audit.record(SYSTEM, "identity.attempt", ticket_id=ticket.id, result="void", via="callback")
+        return "void"
+    if digit == "9":
+        challenge.dead = True
+        audit.record(SYSTEM, "identity.denied", ticket_id=ticket.id, via="callback")
+        return "denied"
+    if digit != "1":
+        return "void"
+    claimed = db.session.execute(
+        VerificationChallenge.__table__.update()
+        .where(
+            VerificationChallenge.id == challenge.id,
+            VerificationChallenge.used_at.is_(None),
+            VerificationChallenge.dead.is_(False),
+        )
+        .values(used_at=now)
+    ).rowcount
+    if claimed != 1:
+        return "void"
+    db.session.refresh(challenge)
+    if recently_changed(customer, "sms", now):
+        audit.record(SYSTEM, "identity.flagged", ticket_id=ticket.id, reason="contact changed")
+        return "refused"
+    window = timedelta(minutes=current_app.config["VERIFICATION_WINDOW_MINUTES"])
+    ticket.verified_until = now + window
+    ticket.verified_level = "callback"
+    audit.record(SYSTEM, "identity.verified", ticket_id=ticket.id, level="callback", via="callback")
+    return "verified"
 
 
 def challenge_for_link(token: str) -> VerificationChallenge | None:

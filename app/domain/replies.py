@@ -15,7 +15,7 @@ from app.models import Agent, Message, Ticket
 from app.models.base import utcnow
 from app.models.enums import Channel, TicketStatus
 
-REPLY_CHANNELS = (Channel.EMAIL, Channel.SMS)
+REPLY_CHANNELS = (Channel.EMAIL, Channel.SMS, Channel.VOICE)  # voice: read aloud by a call
 
 
 class ReplyError(DomainError):
@@ -28,18 +28,22 @@ def new_email_message_id() -> str:
 
 
 def default_channel(ticket: Ticket) -> str:
-    """The channel the customer last used that we can answer on."""
-    last_inbound = next(
+    """The channel the customer last wrote on; a caller with no email is answered by voice."""
+    last_written = next(
         (
             m
             for m in reversed(ticket.messages)
-            if m.direction == "in" and m.channel in REPLY_CHANNELS
+            if m.direction == "in" and m.channel in ("email", "sms")
         ),
         None,
     )
-    if last_inbound is not None:
-        return last_inbound.channel
-    return "email" if ticket.customer.email else "sms"
+    if last_written is not None:
+        return last_written.channel
+    if ticket.customer.email:
+        return "email"
+    if any(m.direction == "in" and m.channel == "voice" for m in ticket.messages):
+        return "voice"  # they phoned us: a landline may not take SMS
+    return "sms"
 
 
 def add_note(
@@ -83,7 +87,7 @@ def reply(
         raise ReplyError(_l("Cannot reply by %(channel)s.", channel=channel))
     if channel == "email" and not customer.email:
         raise ReplyError(_l("This customer has no email address on file."))
-    if channel == "sms" and not customer.phone:
+    if channel in (Channel.SMS, Channel.VOICE) and not customer.phone:
         raise ReplyError(_l("This customer has no phone number on file."))
     message = Message(
         ticket=ticket,

@@ -19,9 +19,33 @@ DEFAULTS: dict[str, object] = {
     "community_not_helpful_limit": 3,  # this many "did not help" votes → back to review
     "community_vocabulary_customers": 5,  # k: words of >= k customers are site vocabulary
     "community_glossary": [],  # the admins' product words the allow-list gate accepts
+    # plain language: jargon words and their plain alternatives, per language (admins edit)
+    "plain_language_jargon": {
+        "en": {
+            "utilize": "use",
+            "commence": "start",
+            "facilitate": "help",
+            "authenticate": "prove who you are",
+            "credentials": "user name and password",
+            "reboot": "turn it off and on again",
+            "navigate to": "go to",
+            "terminate": "end",
+        },
+        "sv": {
+            "initiera": "starta",
+            "verifiera": "bekräfta",
+            "implementera": "införa",
+            "konfigurera": "ställa in",
+            "autentisera": "visa vem du är",
+            "inloggningsuppgifter": "användarnamn och lösenord",
+            "omstart": "stäng av och sätt på igen",
+            "navigera till": "gå till",
+        },
+    },
     # identity: which customer fields are private, and what each assurance level unlocks
     "identity_private_fields": ["email", "phone", "address", "account_number", "other_tickets"],
     "identity_unlocks": {
+        "callback": ["email", "phone", "address", "account_number", "other_tickets"],
         "phone": ["email", "phone", "address", "account_number", "other_tickets"],
         "mailbox": ["email", "other_tickets"],
     },

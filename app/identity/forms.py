@@ -22,5 +22,6 @@ class ContactForm(FlaskForm):
 
 class PrivacySettingsForm(FlaskForm):
     private_fields = SelectMultipleField(choices=[(f, f) for f in identity.PRIVATE_FIELDS])
+    callback_unlocks = SelectMultipleField(choices=[(f, f) for f in identity.PRIVATE_FIELDS])
     phone_unlocks = SelectMultipleField(choices=[(f, f) for f in identity.PRIVATE_FIELDS])
     mailbox_unlocks = SelectMultipleField(choices=[(f, f) for f in identity.PRIVATE_FIELDS])

@@ -172,6 +172,7 @@ def privacy_settings():
     unlocks = settings.get("identity_unlocks", fresh=True) or identity.DEFAULT_UNLOCKS
     form = PrivacySettingsForm(
         private_fields=settings.get("identity_private_fields", fresh=True),
+        callback_unlocks=unlocks.get("callback", identity.DEFAULT_UNLOCKS["callback"]),
         phone_unlocks=unlocks.get("phone", []),
         mailbox_unlocks=unlocks.get("mailbox", []),
     )
@@ -179,7 +180,11 @@ def privacy_settings():
         settings.put("identity_private_fields", form.private_fields.data)
         settings.put(
             "identity_unlocks",
-            {"phone": form.phone_unlocks.data, "mailbox": form.mailbox_unlocks.data},
+            {
+                "callback": form.callback_unlocks.data,
+                "phone": form.phone_unlocks.data,
+                "mailbox": form.mailbox_unlocks.data,
+            },
         )
         audit.record(Actor.agent(current_user.id), "identity.settings_changed")
         db.session.commit()

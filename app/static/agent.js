@@ -34,4 +34,33 @@
       location.reload();
     }, seconds * 1000);
   }
+  // Plain-language hint as the agent types (the "Check wording" button does the same without JS).
+  var hint = document.getElementById("readability-hint");
+  var body = document.getElementById("reply-body");
+  if (hint && body && window.fetch) {
+    var timer = null;
+    var token = document.querySelector('#reply-form input[name="csrf_token"]');
+    body.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        fetch(hint.getAttribute("data-url"), {
+          method: "POST",
+          headers: {"Content-Type": "application/json", "X-CSRFToken": token ? token.value : ""},
+          body: JSON.stringify({text: body.value, language: hint.getAttribute("data-language")})
+        }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
+          if (!data) { return; }
+          hint.textContent = "";
+          var p = document.createElement("p");
+          p.className = data.easy ? "hint-ok" : "hint-warn";
+          p.textContent = data.message;
+          hint.appendChild(p);
+          data.jargon.forEach(function (j) {
+            var li = document.createElement("p");
+            li.textContent = "“" + j.word + "” → “" + j.plain + "”";
+            hint.appendChild(li);
+          });
+        }).catch(function () {});
+      }, 600);
+    });
+  }
 })();

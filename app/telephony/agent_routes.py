@@ -19,6 +19,7 @@ from app.domain.callbacks import (
     start_call,
 )
 from app.domain.contacts import format_phone
+from app.domain.heads_up import HeadsUpError, send_heads_up
 from app.extensions import db
 from app.models import Call, Ticket
 from app.telephony import agent_bp as bp
@@ -102,3 +103,22 @@ def local_time(at: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
 @bp.app_template_filter("phone_display")
 def phone_display(number: str | None) -> str:
     return format_phone(number, current_app.config["PHONE_DEFAULT_REGION"])
+
+
+@bp.post("/agent/tickets/<int:ticket_id>/heads-up")
+@login_required
+def heads_up(ticket_id: int):
+    """Text the customer that we will call in about 10 minutes (they then answer)."""
+    ticket = db.get_or_404(Ticket, ticket_id)
+    if not CallForm().validate_on_submit():
+        flash(_l("The form expired; please try again."), "error")
+        return redirect(url_for("agent.ticket", ticket_id=ticket.id))
+    try:
+        send_heads_up(ticket, current_user)
+    except HeadsUpError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("agent.ticket", ticket_id=ticket.id))
+    db.session.commit()
+    flash(_l("Heads-up sent: the customer knows we will call soon."), "info")
+    return redirect(url_for("agent.ticket", ticket_id=ticket.id))

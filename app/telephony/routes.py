@@ -6,7 +6,7 @@ from flask import Response, current_app, request, url_for
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
-from twilio.twiml.voice_response import Gather, VoiceResponse
+from twilio.twiml.voice_response import VoiceResponse
 
 from app.domain import callbacks, calls
 from app.domain.contacts import InvalidContact, normalize_phone
@@ -98,63 +98,6 @@ def sms():
     db.session.commit()
     if answer:
         response.message(answer)
-    return twiml(response)
-
-
-@bp.post("/twilio/voice")
-@twilio_signed
-def voice():
-    phone = _caller()
-    call_sid = request.form.get("CallSid", "")
-    if call_sid and first_time("call", call_sid, "inbound"):
-        calls.record_inbound_call(call_sid, phone, request.form.get("To"))
-        db.session.commit()
-    attempt = request.args.get("attempt", "1")
-    language = _language(phone)
-    response = VoiceResponse()
-    gather = Gather(num_digits=1, timeout=6, action=url_for("telephony.voice_menu"), method="POST")
-    if attempt != "1":
-        _say(gather, language, "repeat")
-    _say(gather, language, "menu")
-    response.append(gather)
-    if attempt == "1":
-        response.redirect(url_for("telephony.voice", attempt=2), method="POST")
-    else:  # no choice twice: a person will call back anyway
-        response.redirect(url_for("telephony.voice_menu", default=1), method="POST")
-    return twiml(response)
-
-
-@bp.post("/twilio/voice/menu")
-@twilio_signed
-def voice_menu():
-    phone = _caller()
-    language = _language(phone)
-    digit = request.form.get("Digits") or request.args.get("default", "")
-    response = VoiceResponse()
-    if digit == "2":
-        _say(response, language, "record")
-        response.record(
-            max_length=180,
-            play_beep=True,
-            finish_on_key="#",
-            action=url_for("telephony.voice_recorded"),
-            recording_status_callback=url_for("telephony.recording_status"),
-            transcribe=True,
-            transcribe_callback=url_for("telephony.transcription"),
-        )
-        return twiml(response)
-    if digit == "1" and phone:
-        callbacks.request_callback(
-            phone=phone,
-            source="voice",
-            language=language,
-            external_sid=request.form.get("CallSid") and f"{request.form['CallSid']}:callback",
-        )
-        db.session.commit()
-        _say(response, language, "callback")
-        response.hangup()
-        return twiml(response)
-    response.redirect(url_for("telephony.voice", attempt=2), method="POST")
     return twiml(response)
 
 
