@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -13,6 +14,7 @@ from redis.exceptions import RedisError
 
 from app.adapters.rq_relay import redis_connection, relay_once
 from app.demo import seed_demo
+from app.domain import retention
 from app.domain.agents import upsert_agent
 from app.extensions import db
 from app.models.enums import Role
@@ -57,9 +59,14 @@ def relay(once: bool) -> None:
     """Hand committed outbox items to RQ; survives Redis outages by retrying."""
 
     interval = current_app.config["OUTBOX_POLL_SECONDS"]
+    every = timedelta(minutes=current_app.config["RETENTION_EVERY_MINUTES"])
     redis_down = False
     while True:
         try:
+            if retention.claim_due(every):  # the schedule lives in the database
+                db.session.commit()
+            else:
+                db.session.rollback()
             sent = relay_once()
             if redis_down:
                 log.info("Redis is back; outbox relay resumed")

@@ -69,6 +69,9 @@ def from_environment() -> dict:
         "OUTBOX_POLL_SECONDS": float(os.environ.get("OUTBOX_POLL_SECONDS", "0.5")),
         "OUTBOX_STALE_SECONDS": _int("OUTBOX_STALE_SECONDS", 600),
         "OUTBOX_JOB_TIMEOUT": _int("OUTBOX_JOB_TIMEOUT", 60),
+        # Retention: how often the purge runs, and rows per short transaction.
+        "RETENTION_EVERY_MINUTES": _int("RETENTION_EVERY_MINUTES", 60),
+        "RETENTION_BATCH": _int("RETENTION_BATCH", 200),
         "JOB_RETRY_INTERVALS": [
             int(x) for x in os.environ.get("JOB_RETRY_INTERVALS", "10,60,300").split(",") if x
         ],
@@ -102,6 +105,13 @@ def from_environment() -> dict:
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
         "ATTACHMENTS_MAX_TOTAL_BYTES": _int("ATTACHMENTS_MAX_TOTAL_BYTES", 25 * 1024 * 1024),
         "ACK_LIMIT_PER_SENDER_PER_HOUR": _int("ACK_LIMIT_PER_SENDER_PER_HOUR", 3),
+        # Mailboxes read over IMAP (a JSON list; more can be added on the admin page)
+        "IMAP_MAILBOXES": os.environ.get("IMAP_MAILBOXES", ""),
+        "IMAP_POLL_SECONDS": float(os.environ.get("IMAP_POLL_SECONDS", "30")),
+        "IMAP_IDLE_SECONDS": _int("IMAP_IDLE_SECONDS", 600),
+        "IMAP_MAX_BYTES": _int("IMAP_MAX_BYTES", 50 * 1024 * 1024),
+        "IMAP_BATCH": _int("IMAP_BATCH", 50),
+        "IMAP_FAILED_FOLDER": os.environ.get("IMAP_FAILED_FOLDER", "Could not import"),
         "SMTP_RELAY_HOST": os.environ.get("SMTP_RELAY_HOST", "127.0.0.1"),
         "SMTP_RELAY_PORT": _int("SMTP_RELAY_PORT", 1025),
         "SMTP_RELAY_USER": os.environ.get("SMTP_RELAY_USER", ""),

@@ -16,7 +16,8 @@ from app.identity.panel import identity_panel
 from app.models import OutboxItem, Ticket
 from app.plain_language import readability_panel
 from app.telephony.panel import phone_panel
-from workers import community, handlers, identity, telephony
+from app.workflow.panels import assignment_panel, merge_panel, tags_panel
+from workers import community, handlers, identity, privacy, recordings, telephony, webhooks
 
 # topic -> handler(payload, item). Handlers run inside an RQ job with an app context and
 # must be idempotent: a job may run twice.
@@ -29,6 +30,10 @@ TOPIC_HANDLERS: dict[str, Callable[[dict, OutboxItem], None]] = {
     "call.place": telephony.place_call,
     "article.draft": community.draft,
     "article.publish": community.publish,
+    "privacy.erase": privacy.erase,
+    "privacy.retention": privacy.retention_run,
+    "recording.fetch": recordings.fetch,
+    "webhook.deliver": webhooks.deliver_webhook,  # signed ticket events (issue 17)
 }
 
 # Ticket page panels: each returns template variables for one ticket, in this order.
@@ -36,4 +41,7 @@ TICKET_PANELS: list[Callable[[Ticket], dict]] = [
     identity_panel,
     readability_panel,
     phone_panel,  # same-number hint for web requests; calls that could not be placed
+    assignment_panel,  # who has the ticket (issue 17)
+    tags_panel,  # tags and the customer's care note
+    merge_panel,  # same person as another customer?
 ]

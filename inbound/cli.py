@@ -10,8 +10,12 @@ import click
 from aiosmtpd.controller import Controller
 from flask import current_app
 from flask.cli import AppGroup
+from imapclient.exceptions import LoginError
 from prometheus_client import start_http_server
 
+from app.adapters.mailbox_account import SignInRefused
+from app.domain.mailboxes import MailboxConfigError
+from inbound.imap import CONNECTION_ERRORS, MailboxFetcher, MailboxSupervisor
 from inbound.server import HelpdeskController
 
 inbound_cli = AppGroup("inbound", help="The inbound mail server.")
@@ -45,6 +49,52 @@ def serve(host: str | None, port: int | None, lmtp: bool) -> None:
     controller.start()
     click.echo(f"{'LMTP' if lmtp else 'SMTP'} server listening on {host}:{port}")
     run_until_stopped(controller)
+
+
+@inbound_cli.command("imap")
+@click.option("--once", is_flag=True, help="Import what is waiting in every mailbox, then exit.")
+def imap(once: bool) -> None:
+    """Read the mailboxes of IMAP_MAILBOXES and the admin page; IDLE (or poll) for new mail."""
+    app = current_app._get_current_object()
+    supervisor = MailboxSupervisor(app)
+    try:
+        configs = supervisor.configs()
+    except MailboxConfigError as error:
+        raise click.ClickException(str(error)) from error
+    if once:
+        failed = False
+        for config in configs.values():
+            fetcher = MailboxFetcher(app, config)
+            try:
+                fetcher.open()
+                done = fetcher.drain()
+            except (LoginError, SignInRefused) as error:
+                failed = True
+                click.echo(f"{config.name}: {fetcher.sign_in_message(error)}", err=True)
+                continue
+            except CONNECTION_ERRORS as error:
+                failed = True
+                click.echo(f"{config.name}: cannot reach the server ({error})", err=True)
+                continue
+            finally:
+                fetcher.close()
+            click.echo(f"{config.name}: {done.imported} imported, {done.rejected} set aside")
+        if failed:
+            raise SystemExit(1)
+        return
+    if not configs:
+        click.echo("No mailbox configured yet: add one on the admin page (checked every 30 s).")
+    else:
+        click.echo(f"Reading {len(configs)} mailbox(es): {', '.join(configs)}")
+    thread = threading.Thread(target=supervisor.run, name="imap-supervisor", daemon=True)
+    thread.start()
+
+    class _Stopper:
+        def stop(self) -> None:
+            supervisor.stop.set()
+            thread.join(30)
+
+    run_until_stopped(_Stopper())
 
 
 @inbound_cli.command("devsink")

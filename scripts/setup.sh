@@ -45,6 +45,36 @@ if ! redis_up; then
   redis_up || { echo "setup: Redis did not start (see instance/redis.log)"; exit 1; }
 fi
 
+# 2b. Real mail servers for the mailbox and Postfix tests: Dovecot (IMAP) and Postfix.
+# The test suite starts private instances on free ports; the system-wide daemons that the
+# packages start are stopped and kept from starting, so nothing listens on 25/143/993.
+if [ "${WITH_MAILSERVERS:-1}" = "1" ] && { [ ! -x /usr/sbin/dovecot ] || [ ! -x /usr/sbin/postfix ]; }; then
+  echo "postfix postfix/main_mailer_type select No configuration" | need_root debconf-set-selections
+  # policy-rc.d 101: the package scripts do not start the daemons at install time
+  rc_policy=/usr/sbin/policy-rc.d
+  made_policy=0
+  if [ ! -e "$rc_policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | need_root tee "$rc_policy" >/dev/null
+    need_root chmod +x "$rc_policy"
+    made_policy=1
+    trap 'need_root rm -f "$rc_policy"' EXIT
+  fi
+  echo "setup: installing Debian packages: dovecot-imapd postfix"
+  need_root apt-get -o DPkg::Lock::Timeout=600 update -qq
+  DEBIAN_FRONTEND=noninteractive need_root apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    dovecot-imapd postfix >/dev/null
+  if [ "$made_policy" = "1" ]; then need_root rm -f "$rc_policy"; trap - EXIT; fi
+fi
+if [ "${WITH_MAILSERVERS:-1}" = "1" ]; then
+  # if an earlier install started the system-wide daemons, stop them (we never need them)
+  if pgrep -x dovecot >/dev/null 2>&1 && [ -f /run/dovecot/master.pid ]; then
+    need_root doveadm stop >/dev/null 2>&1 || true
+  fi
+  if [ -f /var/spool/postfix/pid/master.pid ] && need_root postfix status >/dev/null 2>&1; then
+    need_root postfix stop >/dev/null 2>&1 || true
+  fi
+fi
+
 # 3. A real browser for the end-to-end tests (Debian's chromium; Playwright drives it)
 if [ "$WITH_BROWSER" = "1" ] && [ ! -x /usr/bin/chromium ]; then
   apt_install chromium

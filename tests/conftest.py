@@ -25,10 +25,12 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.domain.agents import upsert_agent
+from app.domain.mailboxes import MailboxConfig
 from app.extensions import db
 from inbound.server import HelpdeskController
 from tests import support
 from tests.email_support import StubDns
+from tests.mailservers import DOVECOT, POSTFIX, Dovecot, MicrosoftStub, Postfix, TokenServer
 from tests.twilio_stub import TwilioStub
 from workers.context import use_app
 
@@ -158,6 +160,7 @@ def twilio_stub() -> Iterator[TwilioStub]:
 def _clear_twilio(twilio_stub):
     twilio_stub.requests.clear()
     twilio_stub.fail_next.clear()
+    twilio_stub.recordings.clear()
 
 
 @pytest.fixture
@@ -234,3 +237,106 @@ def page(browser):
     page.console_errors = errors
     yield page
     context.close()
+
+
+# --- real mail servers (issue 16): a private Dovecot and a private Postfix ----------------
+
+
+@pytest.fixture(scope="session")
+def token_server():
+    """OAuth2 endpoints: token introspection for Dovecot, a Google-style token endpoint."""
+    server = TokenServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def microsoft(token_server, tmp_path_factory):
+    """A local stand-in for login.microsoftonline.com (HTTPS) that msal talks to."""
+    stub = MicrosoftStub(token_server, tmp_path_factory.mktemp("microsoft"))
+    stub.start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture(scope="session")
+def dovecot(token_server):
+    """Debian's Dovecot on a free port with a throwaway Maildir store (installed by setup)."""
+    if not os.path.exists(DOVECOT):
+        pytest.fail("Dovecot is missing: run scripts/setup.sh (it installs dovecot-imapd)")
+    server = Dovecot(token_server)
+    server.start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def mailbox(app, dovecot):
+    """A fresh account on the Dovecot with its MailboxConfig (plain IMAP: a local server)."""
+    user = f"support-{uuid.uuid4().hex[:8]}@helpdesk.test"
+    dovecot.add_user(user, "mailbox-password-1")
+    with app.app_context():
+        config = MailboxConfig(
+            name=user.split("@")[0],
+            host="127.0.0.1",
+            port=dovecot.port,
+            security="plain",
+            username=user,
+            password="mailbox-password-1",
+        ).validate()
+    return config
+
+
+@pytest.fixture(scope="session")
+def postfix_lmtp_port() -> int:
+    """Where the session's Postfix delivers: our LMTP server listens here during a test."""
+    return support.free_port()
+
+
+@pytest.fixture(scope="session")
+def postfix(postfix_lmtp_port, mail_sink, dovecot):
+    """Debian's Postfix with a private config dir, relaying to our LMTP server (root only)."""
+    if not os.path.exists(POSTFIX):
+        pytest.fail("Postfix is missing: run scripts/setup.sh (it installs postfix)")
+    if os.geteuid() != 0:
+        pytest.skip("Postfix runs its daemons as root (CI does)")
+    Postfix.stop_orphans()
+    server = Postfix(
+        domain="helpdesk.test",
+        lmtp_port=postfix_lmtp_port,
+        authserv_id="mx.helpdesk.test",
+        relay_port=mail_sink.port,
+        sasl_socket=dovecot.auth_socket,
+        tls_files=(dovecot.ca_file, dovecot.ca_file.with_name("key.pem")),
+    )
+    server.start()
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture
+def lmtp_server(app, postfix_lmtp_port):
+    """Our LMTP server behind Postfix, configured as the README says (trusted relay)."""
+    app.config.update(INBOUND_AUTH="trusted-relay", INBOUND_AUTHSERV_ID="mx.helpdesk.test")
+
+    class Restartable:
+        """stop() and start() again, as a restarted `inbound serve --lmtp` process would."""
+
+        controller = None
+
+        def start(self):
+            self.controller = HelpdeskController(
+                app, host="127.0.0.1", port=postfix_lmtp_port, lmtp=True
+            )
+            self.controller.start()
+
+        def stop(self):
+            if self.controller is not None:
+                self.controller.stop()
+                self.controller = None
+
+    server = Restartable()
+    server.start()
+    yield server
+    server.stop()

@@ -19,7 +19,7 @@ from sqlalchemy import delete
 from twilio.request_validator import RequestValidator
 
 from app.adapters.rq_relay import redis_connection, relay_once, rq_queue
-from app.domain import settings
+from app.domain import settings, tags
 from app.extensions import db
 
 
@@ -56,6 +56,7 @@ def test_config(database_url: str, data_dir: Path) -> dict:
 def wipe_database() -> None:
 
     settings.clear_cache()
+    tags.forget_popular()
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(delete(table))
     db.session.commit()

@@ -14,6 +14,7 @@ from tests import support
 
 # Routes that must accept POSTs without a CSRF token, and why.
 CSRF_EXEMPT_PREFIXES = ("/twilio/",)  # Twilio signs its requests instead (403 without)
+TOKEN_PREFIXES = ("/api/",)  # the JSON API takes a bearer token, no cookies (401 without)
 
 
 def _concrete(rule) -> str:
@@ -33,6 +34,8 @@ def test_every_post_route_refuses_a_request_without_csrf_token(app, logged_in):
         response = client.post(path, data={"body": "x", "status": "resolved"})
         if path.startswith(CSRF_EXEMPT_PREFIXES):
             assert response.status_code == 403, path  # unsigned Twilio request
+        elif path.startswith(TOKEN_PREFIXES):
+            assert response.status_code == 401, path  # no API token
         else:
             assert response.status_code == 400, (path, response.status_code)
         checked += 1

@@ -31,6 +31,8 @@ class TwilioStub:
     host: str = "127.0.0.1"
     requests: list[StubRequest] = field(default_factory=list)
     fail_next: list[int] = field(default_factory=list)  # HTTP statuses to answer, in order
+    # Recordings Twilio holds: RecordingSid -> audio bytes (GET .mp3/.wav, DELETE .json).
+    recordings: dict[str, bytes] = field(default_factory=dict)
 
     def start(self) -> None:
         stub = self
@@ -60,6 +62,43 @@ class TwilioStub:
                 }
                 self._json(201, resource)
 
+            def _recording_sid(self) -> str | None:
+                parts = self.path.split("?")[0].split("/")
+                if len(parts) >= 2 and parts[-2] == "Recordings":
+                    return parts[-1].split(".")[0]
+                return None
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server API
+                sid = self._recording_sid()
+                stub.requests.append(StubRequest("GET", self.path, {}, sid or ""))
+                if stub.fail_next:
+                    status = stub.fail_next.pop(0)
+                    self._json(status, {"code": 20500, "message": "stub failure", "status": status})
+                    return
+                audio = stub.recordings.get(sid or "")
+                if audio is None:
+                    self._json(404, {"code": 20404, "message": "not found", "status": 404})
+                    return
+                self.send_response(200)
+                self.send_header("Content-Type", "audio/mpeg")
+                self.send_header("Content-Length", str(len(audio)))
+                self.end_headers()
+                self.wfile.write(audio)
+
+            def do_DELETE(self) -> None:  # noqa: N802 - http.server API
+                sid = self._recording_sid()
+                stub.requests.append(StubRequest("DELETE", self.path, {}, sid or ""))
+                if stub.fail_next:
+                    status = stub.fail_next.pop(0)
+                    self._json(status, {"code": 20500, "message": "stub failure", "status": status})
+                    return
+                if sid is None or stub.recordings.pop(sid, None) is None:
+                    self._json(404, {"code": 20404, "message": "not found", "status": 404})
+                    return
+                self.send_response(204)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
             def _json(self, status: int, payload: dict) -> None:
                 body = json.dumps(payload).encode()
                 self.send_response(status)
@@ -86,3 +125,6 @@ class TwilioStub:
 
     def calls(self) -> list[StubRequest]:
         return [r for r in self.requests if r.path.endswith("/Calls.json")]
+
+    def deleted_recordings(self) -> list[str]:
+        return [r.sid for r in self.requests if r.method == "DELETE"]

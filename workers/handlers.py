@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from app.adapters.files import attachment_path
 from app.domain.mail import compose_reply
 from app.extensions import db
 from app.models import Message, OutboxItem
@@ -18,7 +19,18 @@ from workers.telephony import deliver_sms, deliver_voice
 
 def deliver_email(message: Message) -> None:
     """Once, end to end: see workers.outgoing (a rerun after a crash does not send twice)."""
-    send_once(message, compose_reply(message))
+    mail = compose_reply(message)
+    for item in message.attachments:  # an agent's files, read back from the file store
+        maintype, _, subtype = (item.content_type or "").partition("/")
+        if not maintype or not subtype:
+            maintype, subtype = "application", "octet-stream"
+        mail.add_attachment(
+            attachment_path(item.sha256).read_bytes(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=item.filename,
+        )
+    send_once(message, mail)
 
 
 # channel -> function that delivers one outgoing Message (raises to retry).

@@ -21,6 +21,9 @@ from app.models import OutboxItem
 from app.models.base import utcnow
 
 JOB_FUNCTION = "workers.jobs.run_outbox_item"
+# Topics whose job may run longer than OUTBOX_JOB_TIMEOUT (seconds): an erasure deletes a
+# whole customer in one transaction and vacuums the tables it touched.
+LONG_JOBS = {"privacy.erase": 1800}
 
 
 def redis_connection(url: str | None = None) -> Redis:
@@ -72,7 +75,9 @@ def relay_once(queue: Queue | None = None, batch_size: int = 200) -> int:
                 item.id,
                 job_id=job_id_for(item.id, item.dispatch_count),
                 retry=Retry(max=len(intervals), interval=intervals),
-                job_timeout=current_app.config["OUTBOX_JOB_TIMEOUT"],
+                job_timeout=max(
+                    current_app.config["OUTBOX_JOB_TIMEOUT"], LONG_JOBS.get(item.topic, 0)
+                ),
                 description=f"outbox {item.topic} #{item.id}",
                 failure_ttl=30 * 24 * 3600,
                 result_ttl=0,  # the outcome lives on the outbox row; saves RQ's bookkeeping

@@ -23,6 +23,9 @@ from email.utils import getaddresses
 
 from flask import current_app
 
+from app.adapters import mailbox_account
+from app.domain.mailboxes import outgoing_mailbox
+
 _local = threading.local()
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
@@ -89,6 +92,16 @@ def send(
     `not_taken` is called when `before_final_dot` ran but the relay surely does not have the
     message: writing the dot failed, or the relay answered it with an error.
     """
+    mailbox = outgoing_mailbox()
+    if mailbox is not None:  # the organisation's own account (issue 16): Sent copy included
+        mailbox_account.send(
+            mail,
+            mailbox,
+            envelope_from=envelope_from,
+            before_final_dot=before_final_dot,
+            not_taken=not_taken,
+        )
+        return
     config = current_app.config
     sender = config["SUPPORT_ADDRESS"] if envelope_from is None else envelope_from
     recipients = _recipients(mail)

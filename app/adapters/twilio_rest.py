@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import functools
 
+import requests
 from flask import current_app
+from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
+
+TWILIO_API = "https://api.twilio.com"
 
 
 def client() -> Client:
@@ -68,3 +72,30 @@ def start_call(
             kwargs["async_amd"] = "true"
             kwargs["async_amd_status_callback"] = async_amd_callback
     return client().calls.create(**kwargs).sid
+
+
+def recording_media_url(sid: str) -> str:
+    config = current_app.config
+    base = (config.get("TWILIO_API_BASE_URL") or TWILIO_API).rstrip("/")
+    return f"{base}/2010-04-01/Accounts/{config['TWILIO_ACCOUNT_SID']}/Recordings/{sid}.mp3"
+
+
+def fetch_recording(sid: str) -> bytes:
+    """The audio of one recording (MP3). Raises on any HTTP error (the job retries)."""
+    config = current_app.config
+    response = requests.get(
+        recording_media_url(sid),
+        auth=(config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"]),
+        timeout=30,
+    )
+    response.raise_for_status()
+    return response.content
+
+
+def delete_recording(sid: str) -> None:
+    """Delete a recording (and its transcriptions) at Twilio; already gone counts as done."""
+    try:
+        client().recordings(sid).delete()
+    except TwilioRestException as error:
+        if error.status != 404:
+            raise

@@ -12,4 +12,16 @@ def require_login() -> None:
     """Every agent page needs a login; anonymous visitors get the login page."""
 
 
-from app.agent import admin, plain_language, routes  # noqa: E402,F401
+from app.agent import (  # noqa: E402,F401
+    admin,
+    assignment,
+    customers,
+    integrations,
+    mailboxes,
+    phone_tickets,
+    plain_language,
+    reports,
+    routes,
+    sla_admin,
+    tags,
+)

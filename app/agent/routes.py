@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import mimetypes
 from collections.abc import Callable
 
 from flask import abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.utils import secure_filename
 
 from app.adapters import presence
-from app.adapters.files import attachment_path
+from app.adapters.files import attachment_path, store_attachments
 from app.agent import bp
 from app.agent.forms import (
     ClaimForm,
@@ -20,9 +22,10 @@ from app.agent.forms import (
     ReplyForm,
     StatusForm,
 )
-from app.domain import callbacks, community, replies, tickets
+from app.domain import callbacks, community, replies, sla, tags, tickets
 from app.domain import queue as work_queue
 from app.domain.audit import Actor
+from app.domain.email_types import ParsedAttachment
 from app.domain.errors import DomainError
 from app.domain.tickets import StaleVersion
 from app.extensions import db
@@ -42,6 +45,7 @@ def _filter_from_args() -> work_queue.QueueFilter:
         channel=args.get("channel", "") if args.get("channel") in TICKET_CHANNELS else "",
         query=args.get("q", "")[:200],
         page=max(request.args.get("page", 1, type=int) or 1, 1),
+        tag=tags.normalize(args.get("tag", "")[:60]),
     )
 
 
@@ -58,7 +62,16 @@ def queue():
         due=due,
         now=utcnow(),
         refresh_seconds=30,
+        row_tags=tags.tags_for([t.id for t in rows]),
+        clocks=_clocks(rows),
+        known_tags=tags.popular(),
     )
+
+
+def _clocks(rows: list[Ticket]) -> dict:
+    """The running response clock of each ticket on the page (business time, app.domain.sla)."""
+    now, table = utcnow(), sla.targets()
+    return {t.id: sla.running_clock(t, now, table) for t in rows}
 
 
 def _ticket_or_404(ticket_id: int) -> Ticket:
@@ -86,6 +99,21 @@ def ticket(ticket_id: int):
         canned = db.session.get(CannedReply, canned_id)
         if canned is not None:
             reply_form.body.data = work_queue.render_canned(canned, ticket, current_user)
+    return _render_ticket(ticket, reply_form=reply_form)
+
+
+def _render_ticket(
+    ticket: Ticket,
+    *,
+    reply_form: ReplyForm | None = None,
+    note_form: NoteForm | None = None,
+    conflict: dict | None = None,
+):
+    """The ticket page; after a refused (stale) reply or note it keeps the agent's text,
+    shows what is new since they opened the page, and the form now sends anyway."""
+    reply_form = reply_form or ReplyForm(
+        version=ticket.version, channel=replies.default_channel(ticket)
+    )
     messages = ticket.messages
     attachments = db.session.scalars(
         select(Attachment).where(Attachment.message_id.in_([m.id for m in messages]))
@@ -108,7 +136,9 @@ def ticket(ticket_id: int):
         timeline=timeline,
         attachments=by_message,
         reply_form=reply_form,
-        note_form=NoteForm(version=ticket.version),
+        note_form=note_form or NoteForm(version=ticket.version),
+        conflict=conflict,
+        last_message_id=max([m.id for m in messages], default=0),
         status_form=StatusForm(
             version=ticket.version,
             public_question=ticket.public_question or community.prefill_question(ticket.subject),
@@ -168,29 +198,72 @@ def _act(ticket: Ticket, form, action: Callable[[], object], done: str):
     return _back(ticket)
 
 
+def _kept_after_conflict(ticket: Ticket, form, kind: str):
+    """Someone changed the ticket while the agent wrote: nothing was saved, but the text
+    stays in the form (now carrying the current version, so one click sends it anyway),
+    under the messages that arrived since the agent opened the page."""
+    db.session.rollback()
+    ticket = _ticket_or_404(ticket.id)
+    seen = request.form.get("seen_message_id", type=int) or 0
+    form.version.data = ticket.version
+    conflict = {
+        "kind": kind,
+        "new_messages": [m for m in ticket.messages if m.id > seen],
+    }
+    forms = {"reply_form": form} if kind == "reply" else {"note_form": form}
+    return _render_ticket(ticket, conflict=conflict, **forms), 409
+
+
 @bp.post("/tickets/<int:ticket_id>/reply")
 def reply(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     form = ReplyForm()
     presence.mark_present(ticket.id, current_user, "replying")
+    if form.validate_on_submit():
+        try:
+            tickets.check_version(ticket, _expected_version(form))
+        except StaleVersion:
+            return _kept_after_conflict(ticket, form, "reply")
+    files = _uploaded_files()
     return _act(
         ticket,
         form,
-        lambda: replies.reply(
-            ticket,
-            current_user,
-            form.body.data,
-            channel=form.channel.data,
-            expected_version=_expected_version(form),
+        lambda: (
+            replies.reply(
+                ticket,
+                current_user,
+                form.body.data,
+                channel=form.channel.data,
+                expected_version=_expected_version(form),
+                attachments=files,
+            ),
+            store_attachments(files),  # before the commit in _act: rows never lack files
         ),
         _("Your reply is on its way."),
     )
+
+
+def _uploaded_files() -> list[ParsedAttachment]:
+    """Files chosen in the reply form (a browser sends an empty part when none is)."""
+    files = []
+    for upload in request.files.getlist("attachments"):
+        if not upload or not upload.filename:
+            continue
+        name = secure_filename(upload.filename) or "file"
+        content_type = upload.mimetype or mimetypes.guess_type(name)[0] or ""
+        files.append(ParsedAttachment(filename=name, content_type=content_type, data=upload.read()))
+    return files
 
 
 @bp.post("/tickets/<int:ticket_id>/note")
 def note(ticket_id: int):
     ticket = _ticket_or_404(ticket_id)
     form = NoteForm()
+    if form.validate_on_submit():
+        try:
+            tickets.check_version(ticket, _expected_version(form))
+        except StaleVersion:
+            return _kept_after_conflict(ticket, form, "note")
     return _act(
         ticket,
         form,
@@ -210,6 +283,7 @@ def _change_status(ticket, form):
         Actor.agent(current_user.id),
         resolution_summary=form.summary.data,
         expected_version=_expected_version(form),
+        notify=request.form.get("notify_customer") == "1",
     )
 
 
@@ -257,6 +331,23 @@ def priority(ticket_id: int):
         ),
         _("Priority changed."),
     )
+
+
+@bp.get("/tickets/<int:ticket_id>/presence")
+def ticket_presence(ticket_id: int):
+    """Who else is on this ticket, for the page's live line (polled by agent.js); the
+    caller says whether they are viewing or typing."""
+    ticket = _ticket_or_404(ticket_id)
+    activity = "typing" if request.args.get("activity") == "typing" else "viewing"
+    presence.mark_present(ticket.id, current_user, activity)
+    others = presence.others_present(ticket.id, current_user)
+    return {"others": others, "text": " ".join(presence_text(o) for o in others)}
+
+
+def presence_text(other: dict) -> str:
+    if other["activity"] in ("replying", "typing"):
+        return _("%(name)s is typing a reply.", name=other["name"])
+    return _("%(name)s is viewing this ticket.", name=other["name"])
 
 
 @bp.get("/attachments/<int:attachment_id>")

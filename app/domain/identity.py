@@ -38,6 +38,7 @@ from app.models import (
     Message,
     RateEvent,
     Ticket,
+    TrustedHelper,
     VerificationChallenge,
 )
 from app.models.base import utcnow
@@ -45,6 +46,7 @@ from app.models.base import utcnow
 PRIVATE_FIELDS: tuple[str, ...] = tuple(settings.DEFAULTS["identity_private_fields"])
 LEVEL_NAMES = {
     "callback": "callback verified",
+    "helper": "helper verified",
     "phone": "phone verified",
     "mailbox": "mailbox confirmed",
 }
@@ -183,7 +185,11 @@ def prepare_code(challenge: VerificationChallenge) -> CodeToSend | None:
     if challenge.code_hash or challenge.dead or challenge.used_at:
         return None
     customer = db.session.get(Customer, challenge.customer_id)
-    to = contacts_on_file(customer).get(challenge.channel)
+    if challenge.helper_id is not None:  # a trusted helper proves who they are, to their own
+        helper = db.session.get(TrustedHelper, challenge.helper_id)
+        to = helper.phone if challenge.channel == "sms" else helper.email
+    else:
+        to = contacts_on_file(customer).get(challenge.channel)
     if to is None:
         challenge.dead = True
         return None
@@ -259,7 +265,7 @@ def check_code(
         raise IdentityError(_l("That code is not right. Please try again."))
     challenge.used_at = now
     verified = db.session.get(Ticket, challenge.ticket_id)
-    if recently_changed(customer, challenge.channel, now):
+    if challenge.helper_id is None and recently_changed(customer, challenge.channel, now):
         audit.record(actor, "identity.flagged", ticket_id=verified.id, reason="contact changed")
         raise IdentityError(
             _l(
@@ -268,11 +274,19 @@ def check_code(
                 days=current_app.config["CONTACT_CHANGE_GRACE_DAYS"],
             )
         )
-    level = CHANNEL_LEVEL[challenge.channel]
+    level = "helper" if challenge.helper_id is not None else CHANNEL_LEVEL[challenge.channel]
     window = timedelta(minutes=current_app.config["VERIFICATION_WINDOW_MINUTES"])
     verified.verified_until = now + window
     verified.verified_level = level
-    audit.record(actor, "identity.verified", ticket_id=verified.id, level=level, via=via)
+    verified.verified_helper_id = challenge.helper_id
+    audit.record(
+        actor,
+        "identity.verified",
+        ticket_id=verified.id,
+        level=level,
+        via=via,
+        helper_id=challenge.helper_id,
+    )
     return verified
 
 
@@ -304,6 +318,10 @@ def unlocked_fields(ticket: Ticket) -> set[str]:
     private = set(settings.get("identity_private_fields") or PRIVATE_FIELDS)
     unlocks = settings.get("identity_unlocks") or DEFAULT_UNLOCKS
     public = set(PRIVATE_FIELDS) - private
+    if level == "helper":  # only what the customer let this helper hear, while it is allowed
+        helper = db.session.get(TrustedHelper, ticket.verified_helper_id or 0)
+        live = helper is not None and helper.revoked_at is None and helper.expires_at > utcnow()
+        return public | (set(helper.may_see) if live else set())
     return public | set(unlocks.get(level, DEFAULT_UNLOCKS.get(level, []))) if level else public
 
 
@@ -330,6 +348,13 @@ def change_contact(
     shows the phone number. A changed phone or email does not verify on its own for a while
     (CONTACT_CHANGE_GRACE_DAYS). Raises VerificationRequired or InvalidContact."""
     require_verified(ticket, agent, "change contact details", "phone")
+    if current_level(ticket) == "helper":
+        audit.record(
+            Actor.agent(agent.id), "identity.refused", ticket_id=ticket.id, attempted="contact"
+        )
+        raise VerificationRequired(
+            _l("A helper cannot change the customer's contact details. Ask the customer.")
+        )
     customer = ticket.customer
     now = utcnow()
     if phone:
@@ -378,6 +403,7 @@ class CustomerView:
                 "identity.disclosed",
                 ticket_id=self.ticket.id,
                 field=field,
+                helper_id=self.ticket.verified_helper_id,
             )
         return raw or "—"
 
@@ -391,6 +417,7 @@ class CustomerView:
                 "identity.disclosed",
                 ticket_id=self.ticket.id,
                 field="other_tickets",
+                helper_id=self.ticket.verified_helper_id,
             )
         return db.session.scalars(
             select(Ticket)

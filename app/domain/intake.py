@@ -15,7 +15,7 @@ import nh3
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.domain import audit, outbox, tickets
+from app.domain import assignment, audit, customer_merge, integrations, outbox, tickets
 from app.domain.audit import SYSTEM, Actor
 from app.extensions import db
 from app.models import Customer, Message, Ticket
@@ -105,6 +105,7 @@ def find_or_create_customer(inbound: InboundMessage) -> Customer:
     if customer is None and inbound.sender_phone:
         customer = db.session.scalar(select(Customer).where(Customer.phone == inbound.sender_phone))
     if customer is not None:
+        customer = customer_merge.follow(customer)  # a merged customer's contact: the kept one
         if not customer.name and inbound.sender_name:
             customer.name = inbound.sender_name[:200]
         return customer
@@ -225,6 +226,8 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
         db.session.flush()
         created = True
         audit.record(actor, "ticket.opened", ticket_id=ticket.id, channel=inbound.channel)
+        assignment.auto_assign(ticket)
+        integrations.emit("ticket.created", ticket)
     elif ticket.status == TicketStatus.RESOLVED:
         tickets.change_status(ticket, TicketStatus.OPEN, actor)
         reopened = True

@@ -9,9 +9,10 @@ from flask_babel import lazy_gettext as _l
 
 from app.domain import audit, outbox, tickets
 from app.domain.audit import Actor
+from app.domain.email_types import ParsedAttachment
 from app.domain.errors import DomainError
 from app.extensions import db
-from app.models import Agent, Message, Ticket
+from app.models import Agent, Attachment, Message, Ticket
 from app.models.base import utcnow
 from app.models.enums import Channel, TicketStatus
 
@@ -68,6 +69,35 @@ def add_note(
     return note
 
 
+def _attach(message: Message, files: list[ParsedAttachment]) -> None:
+    if not files:
+        return
+    if message.channel != "email":
+        raise ReplyError(_l("Files can only be sent by email."))
+    config = current_app.config
+    total = 0
+    for item in files:
+        size = len(item.data)
+        total += size
+        if size > config["ATTACHMENT_MAX_BYTES"] or total > config["ATTACHMENTS_MAX_TOTAL_BYTES"]:
+            raise ReplyError(
+                _l(
+                    "Files may be at most %(each)s MB each and %(total)s MB together.",
+                    each=config["ATTACHMENT_MAX_BYTES"] // (1024 * 1024),
+                    total=config["ATTACHMENTS_MAX_TOTAL_BYTES"] // (1024 * 1024),
+                )
+            )
+        db.session.add(
+            Attachment(
+                message=message,
+                filename=item.filename[:255],
+                content_type=item.content_type[:127],
+                size=size,
+                sha256=item.sha256,
+            )
+        )
+
+
 def reply(
     ticket: Ticket,
     agent: Agent,
@@ -75,8 +105,12 @@ def reply(
     *,
     channel: str | None = None,
     expected_version: int | None = None,
+    attachments: list[ParsedAttachment] | None = None,
 ) -> Message:
-    """Store the agent's answer and queue its delivery on the customer's channel."""
+    """Store the agent's answer and queue its delivery on the customer's channel.
+
+    Files (email only) are limited as for intake and recorded by content hash; the caller
+    writes them to the file store (an adapter) before committing."""
     tickets.check_version(ticket, expected_version)
     body = (body or "").strip()
     if not body:
@@ -104,6 +138,7 @@ def reply(
         message.delivery_status = "blocked"
         message.delivery_error = "The customer replied STOP: we may not send SMS to this number."
     db.session.add(message)
+    _attach(message, attachments or [])
     now = utcnow()
     ticket.first_response_at = ticket.first_response_at or now
     if ticket.status in (TicketStatus.NEW, TicketStatus.OPEN):

@@ -43,11 +43,49 @@ DEFAULTS: dict[str, object] = {
         },
     },
     # identity: which customer fields are private, and what each assurance level unlocks
-    "identity_private_fields": ["email", "phone", "address", "account_number", "other_tickets"],
+    "identity_private_fields": [
+        "email",
+        "phone",
+        "address",
+        "account_number",
+        "other_tickets",
+        "recordings",  # voicemail playback
+    ],
     "identity_unlocks": {
-        "callback": ["email", "phone", "address", "account_number", "other_tickets"],
-        "phone": ["email", "phone", "address", "account_number", "other_tickets"],
+        "callback": [
+            "email",
+            "phone",
+            "address",
+            "account_number",
+            "other_tickets",
+            "recordings",
+        ],
+        "phone": ["email", "phone", "address", "account_number", "other_tickets", "recordings"],
         "mailbox": ["email", "other_tickets"],
+    },
+    # retention: days each class of personal data is kept (None: until the customer is erased)
+    "retention_days": {
+        "messages": None,
+        "attachments": None,
+        "recordings": 90,
+        "transcriptions": None,
+        "call_logs": 365,
+        "identity_checks": 90,
+        "audit_log": 730,
+    },
+    # assignment: automatic assignment of new tickets (off | round_robin | least_loaded)
+    "auto_assign_mode": "off",
+    "auto_assign_last_agent": 0,  # round-robin: the agent who got the last ticket
+    # SLA targets in minutes of opening hours, per priority (0 low .. 3 urgent); an
+    # optional faster first response per channel (app.domain.sla)
+    "sla_targets": {
+        "priority": {
+            "0": {"first_response": 960, "next_response": 960, "resolution": 4800},
+            "1": {"first_response": 480, "next_response": 480, "resolution": 2400},
+            "2": {"first_response": 120, "next_response": 240, "resolution": 960},
+            "3": {"first_response": 30, "next_response": 60, "resolution": 480},
+        },
+        "first_response_by_channel": {},
     },
 }
 _cache: dict[str, tuple[float, object]] = {}

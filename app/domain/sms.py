@@ -11,7 +11,7 @@ import unicodedata
 
 from sqlalchemy import select
 
-from app.domain import audit, callbacks, identity
+from app.domain import audit, callbacks, identity, surveys
 from app.domain.audit import SYSTEM
 from app.domain.intake import OPEN_STATUSES, InboundMessage, intake
 from app.domain.reach_us import sms_signature
@@ -37,6 +37,7 @@ def keyword(body: str) -> str:
 
 
 CODE = re.compile(r"^\s*(\d{6})\s*$")
+SURVEY_ANSWER = re.compile(r"^\s*([123])\s*[.!]?\s*$")  # a reply to "How did we do?"
 
 TEXTS = {
     "help": {
@@ -119,6 +120,11 @@ def handle_inbound_sms(phone: str, body: str, sid: str, language: str | None = N
         answer = identity.answer_sms_code(customer, CODE.match(body).group(1))
         if answer is not None:
             return answer
+    score = SURVEY_ANSWER.match(body)
+    if customer is not None and score:
+        thanks = surveys.answer_by_sms(customer, int(score.group(1)))  # "How did we do?"
+        if thanks is not None:
+            return thanks
     if word in CALL_WORDS:
         callback = callbacks.request_callback(
             phone=phone, source="sms", language=language, external_sid=sid, confirm_by_sms=False

@@ -7,7 +7,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.domain import audit, outbox
+from app.domain import audit, integrations, outbox, surveys
 from app.domain.audit import Actor
 from app.domain.errors import DomainError
 from app.extensions import db
@@ -66,8 +66,11 @@ def change_status(
     *,
     resolution_summary: str | None = None,
     expected_version: int | None = None,
+    notify: bool = False,
 ) -> Ticket:
-    """Move a ticket to `new_status`, enforcing the state machine and recording why."""
+    """Move a ticket to `new_status`, enforcing the state machine and recording why.
+
+    With `notify`, resolving also tells the customer and asks how we did (surveys)."""
     check_version(ticket, expected_version)
     old_status = ticket.status
     if new_status == old_status:
@@ -96,6 +99,9 @@ def change_status(
         old=old_status,
         new=new_status,
     )
+    if new_status == "resolved" and notify:
+        surveys.on_resolved(ticket, actor)
+    integrations.emit("ticket.resolved" if new_status == "resolved" else "ticket.updated", ticket)
     return ticket
 
 
@@ -120,4 +126,5 @@ def set_priority(
     ticket.priority = priority
     touch(ticket)
     audit.record(actor, "ticket.priority", ticket_id=ticket.id, priority=priority)
+    integrations.emit("ticket.updated", ticket)
     return ticket

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("identity", __name__)
 
-from app.identity import routes  # noqa: E402,F401
+from app.identity import helper_routes, routes  # noqa: E402,F401

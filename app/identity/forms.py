@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import IntegerField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.domain import identity
 
@@ -25,3 +25,24 @@ class PrivacySettingsForm(FlaskForm):
     callback_unlocks = SelectMultipleField(choices=[(f, f) for f in identity.PRIVATE_FIELDS])
     phone_unlocks = SelectMultipleField(choices=[(f, f) for f in identity.PRIVATE_FIELDS])
     mailbox_unlocks = SelectMultipleField(choices=[(f, f) for f in identity.PRIVATE_FIELDS])
+
+
+class HelperForm(FlaskForm):
+    """A relative or carer the customer names (see app.domain.trusted_helpers)."""
+
+    name = StringField(_l("Helper's name"), validators=[DataRequired(), Length(max=120)])
+    phone = StringField(_l("Helper's own phone"), validators=[Optional(), Length(max=30)])
+    email = StringField(_l("Helper's own email"), validators=[Optional(), Length(max=254)])
+    may_see = SelectMultipleField(
+        _l("What the helper may hear"),
+        choices=[(f, f) for f in identity.PRIVATE_FIELDS],
+        validators=[Optional()],
+    )
+    scope = RadioField(
+        _l("For"),
+        choices=[("ticket", _l("this ticket only")), ("all", _l("all the customer's tickets"))],
+        default="ticket",
+    )
+    days = IntegerField(
+        _l("Days it is valid"), default=90, validators=[DataRequired(), NumberRange(1, 365)]
+    )

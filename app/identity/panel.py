@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from app.domain import identity
-from app.identity.forms import CodeForm, ContactForm
+from app.domain import identity, trusted_helpers
+from app.identity.forms import CodeForm, ContactForm, HelperForm
 from app.models import Ticket
 
 
@@ -22,5 +22,9 @@ def identity_panel(ticket: Ticket) -> dict:
             c.ticket_id == ticket.id for c in identity.live_challenges(ticket.customer)
         ),
         "code_form": CodeForm(),
+        "helpers": trusted_helpers.active_helpers(ticket),
+        "helper_speaking": trusted_helpers.speaking_with_helper(ticket),
+        "helper_may_add": identity.current_level(ticket) in trusted_helpers.CUSTOMER_LEVELS,
+        "helper_form": HelperForm(formdata=None),
         "contact_form": ContactForm(),
     }

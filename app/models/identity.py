@@ -25,4 +25,6 @@ class VerificationChallenge(db.Model):
     used_at: Mapped[datetime | None] = mapped_column()
     dead: Mapped[bool] = mapped_column(default=False)
     created_by_agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    # set when the code goes to a trusted helper's own contact instead of the customer's
+    helper_id: Mapped[int | None] = mapped_column(ForeignKey("trusted_helpers.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -23,7 +23,10 @@ CALLBACK_WINDOWS = (
 
 class CallbackRequest(db.Model):
     __tablename__ = "callback_requests"
-    __table_args__ = (Index("ix_callbacks_due", "status", "window_start", "created_at"),)
+    __table_args__ = (
+        Index("ix_callbacks_due", "status", "window_start", "created_at"),
+        Index("ix_callbacks_created_at", "created_at"),  # reports (migration 1706)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id"), index=True)

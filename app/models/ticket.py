@@ -24,6 +24,8 @@ class Ticket(db.Model):
     __table_args__ = (
         Index("ix_tickets_queue", "status", "priority", "created_at"),
         Index("ix_tickets_assignee_status", "assignee_id", "status"),
+        # Retention finds resolved/closed tickets past their period (migration 1803).
+        Index("ix_tickets_status_updated", "status", "updated_at"),
         # Only tickets that need work, in queue order (migration 0401).
         Index(
             "ix_tickets_active_queue",
@@ -33,6 +35,9 @@ class Ticket(db.Model):
             sqlite_where=text(ACTIVE_SQL),
             postgresql_where=text(ACTIVE_SQL),
         ),
+        # Reports (migration 1706): covering indexes for ranges of opening/resolution days.
+        Index("ix_tickets_created_report", "created_at", "channel", "first_response_at"),
+        Index("ix_tickets_resolved_report", "resolved_at", "channel", "created_at", "assignee_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +61,10 @@ class Ticket(db.Model):
     # Identity verification: private fields are shown only while verified_until is in the future.
     verified_until: Mapped[datetime | None] = mapped_column()
     verified_level: Mapped[str | None] = mapped_column(String(32))
+    # level "helper": the agent speaks with this trusted helper (trusted_helpers.id), not the
+    # customer. No foreign key: trusted_helpers already points at tickets (scope), and a
+    # cycle would make the two tables impossible to empty in order.
+    verified_helper_id: Mapped[int | None] = mapped_column()
     # Optimistic concurrency: every agent change must name the version it saw.
     version: Mapped[int] = mapped_column(default=1)
 

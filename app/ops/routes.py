@@ -7,9 +7,11 @@ from flask_wtf import FlaskForm
 from redis.exceptions import RedisError
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.adapters.rq_relay import redis_connection, rq_queue
 from app.auth.decorators import admin_required
+from app.domain.mailboxes import problems as mailbox_problems
 from app.domain.outbox import lag_seconds, retry_failed
 from app.extensions import csrf, db
 from app.models import OutboxItem
@@ -35,7 +37,20 @@ def readyz():
     }
     if problems:
         return jsonify(status="unavailable", problems=problems), 503
+    mailboxes_down = _mailbox_problems()
+    if mailboxes_down:
+        # A mailbox we cannot sign in to needs a person, but the web still serves: say so
+        # without taking this instance out of the load balancer.
+        return jsonify(status="degraded", problems=mailboxes_down)
     return jsonify(status="ok")
+
+
+def _mailbox_problems() -> dict[str, str]:
+    try:
+        return mailbox_problems()
+    except SQLAlchemyError:
+        db.session.rollback()
+        return {}
 
 
 @bp.get("/metrics")

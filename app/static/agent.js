@@ -22,6 +22,28 @@
     else if (event.key === "n") { focusField("note-body"); event.preventDefault(); }
     else if (event.key === "e") { focusField("resolve-summary"); event.preventDefault(); }
   });
+  // Live presence on a ticket page: who else is viewing or typing, every 10 seconds.
+  var presence = document.getElementById("presence");
+  if (presence && presence.dataset.url && window.fetch) {
+    var typedAt = 0;
+    ["reply-body", "note-body"].forEach(function (id) {
+      var field = document.getElementById(id);
+      if (field) { field.addEventListener("input", function () { typedAt = Date.now(); }); }
+    });
+    var poll = function () {
+      var activity = Date.now() - typedAt < 15000 ? "typing" : "viewing";
+      fetch(presence.dataset.url + "?activity=" + activity, {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          if (presence.textContent.trim() !== data.text) { presence.textContent = data.text; }
+          presence.classList.toggle("flash", !!data.text);
+          presence.classList.toggle("flash-error", !!data.text);
+        })
+        .catch(function () {});
+    };
+    setInterval(poll, 10000);
+  }
   var refresh = document.querySelector('meta[name="refresh-seconds"]');
   if (refresh) {
     var seconds = parseInt(refresh.getAttribute("content"), 10) || 30;

@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import VoiceResponse
 
-from app.domain import callbacks, calls
+from app.domain import callbacks, calls, recordings
 from app.domain.contacts import InvalidContact, normalize_phone
 from app.domain.intake import InboundMessage, intake
 from app.domain.sms import handle_inbound_sms
@@ -25,11 +25,12 @@ SAY = {
         {
             "menu": "Hello, this is the helpdesk. "
             "To be called back at this number, press 1. "
-            "To leave a message, press 2.",
+            "To leave a message, press 2. Messages are recorded.",
             "repeat": "Sorry, I did not hear a choice.",
             "callback": "Thank you. We will call you back at this number as soon as we can. "
             "Goodbye.",
-            "record": "Please speak your message after the tone. Press the hash key when done.",
+            "record": "Your message will be recorded and kept with your case. "
+            "Please speak after the tone. Press the hash key when done.",
             "thanks": "Thank you. We have your message. Goodbye.",
             "connecting": "Connecting you to the customer.",
         },
@@ -39,10 +40,11 @@ SAY = {
         {
             "menu": "Hej, det här är kundtjänst. "
             "Tryck 1 om du vill bli uppringd på det här numret. "
-            "Tryck 2 för att lämna ett meddelande.",
+            "Tryck 2 för att lämna ett meddelande. Meddelanden spelas in.",
             "repeat": "Förlåt, jag hörde inget val.",
             "callback": "Tack. Vi ringer upp dig på det här numret så snart vi kan. Hej då.",
-            "record": "Tala in ditt meddelande efter tonen. Tryck fyrkant när du är klar.",
+            "record": "Ditt meddelande spelas in och sparas med ditt ärende. "
+            "Tala efter tonen. Tryck fyrkant när du är klar.",
             "thanks": "Tack. Vi har fått ditt meddelande. Hej då.",
             "connecting": "Kopplar dig till kunden.",
         },
@@ -121,7 +123,7 @@ def recording_status():
     if phone is None:
         return ("", 204)
     duration = request.form.get("RecordingDuration", "?")
-    intake(
+    result = intake(
         InboundMessage(
             channel="voice",
             body_text=f"Voicemail ({duration} s). Transcription pending.",
@@ -136,6 +138,8 @@ def recording_status():
             },
         )
     )
+    if not result.duplicate:
+        recordings.schedule_fetch(result.message)  # into our store, then deleted at Twilio
     db.session.commit()
     return ("", 204)
 
