@@ -136,6 +136,8 @@ def from_environment() -> dict:
         "TWILIO_AUTH_TOKEN": os.environ.get("TWILIO_AUTH_TOKEN", "dev-twilio-token"),
         "TWILIO_NUMBER": os.environ.get("TWILIO_NUMBER", "+46850000000"),
         "TWILIO_API_BASE_URL": os.environ.get("TWILIO_API_BASE_URL", ""),
+        # Development: where the local Twilio stand-in (make run) logs what we sent.
+        "TWILIO_STANDIN_LOG": os.environ.get("TWILIO_STANDIN_LOG", ""),
         "PHONE_DEFAULT_REGION": os.environ.get("PHONE_DEFAULT_REGION", "SE"),
         "SMS_DAILY_BUDGET": _int("SMS_DAILY_BUDGET", 1000),
         "VERIFICATION_WINDOW_MINUTES": _int("VERIFICATION_WINDOW_MINUTES", 30),

@@ -88,5 +88,5 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_optional_blueprints(app: Flask) -> None:
     """Feature blueprints register themselves here as they land."""
-    for blueprint in features.blueprints():
+    for blueprint in features.blueprints(app.config):
         app.register_blueprint(blueprint)

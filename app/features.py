@@ -7,6 +7,7 @@ from flask import Blueprint
 from app.api import bp as api_bp
 from app.community import bp as community_bp
 from app.customer import bp as customer_bp
+from app.devtools import bp as devtools_bp
 from app.identity import bp as identity_bp
 from app.ops import bp as ops_bp
 from app.privacy import bp as privacy_bp
@@ -15,7 +16,8 @@ from app.telephony import agent_bp as phone_agent_bp
 from app.telephony import bp as telephony_bp
 
 
-def blueprints() -> list[Blueprint]:
+def blueprints(config: dict | None = None) -> list[Blueprint]:
+    development = (config or {}).get("HELPDESK_ENV") == "development"
     return [
         ops_bp,  # /healthz, /readyz, /metrics, admin jobs page
         customer_bp,  # /callback
@@ -26,4 +28,5 @@ def blueprints() -> list[Blueprint]:
         privacy_bp,  # data protection: export, erasure, records of processing, retention
         api_bp,  # /api/v1: JSON API for integrations (token, scopes; app/api/openapi.json)
         surveys_bp,  # /survey/<token>: "How did we do?" from the resolution mail
+        *([devtools_bp] if development else []),  # /agent/dev/phone: the phone side, locally
     ]

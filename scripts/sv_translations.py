@@ -1120,11 +1120,41 @@ SV = {
     "It is not your fault. Please try again in a few minutes.": "Det är inte ditt fel. Försök "
     "igen om några minuter.",
     "Go to the start page": "Gå till startsidan",
+    "%(name)s · Call us: %(number)s (%(hours)s) · %(address)s": "%(name)s · Ring oss: "
+    "%(number)s (%(hours)s) · %(address)s",
+    "Call us: %(number)s, %(hours)s": "Ring oss: %(number)s, %(hours)s",
+    "Numbers in the customer's mail": "Nummer i kundens mejl",
+    "Written in a mail: it does not prove who wrote it. Saving it as the phone on file needs the "
+    "usual identity check.": "Skrivet i ett mejl: det visar inte vem som skrev det. För att spara "
+    "det som kundens telefon krävs den vanliga identitetskontrollen.",
+    "Call this number": "Ring det här numret",
+    "Save as phone": "Spara som telefon",
+    "Development phone": "Utvecklingstelefon",
+    "Development only. Nothing here reaches a real phone: SMS and calls go to the local Twilio stand-in, and what you send here goes through our signed Twilio webhooks like a real customer's.": "Bara för utveckling. Inget här når en riktig telefon: sms och samtal går till den lokala Twilio-ersättaren, och det du skickar här går genom våra signerade Twilio-webhooks som en riktig kunds.",
+    "Text us as a customer": "Sms:a oss som kund",
+    "From number": "Från nummer",
+    "Message": "Meddelande",
+    "Send SMS": "Skicka sms",
+    "Call us as a customer": "Ring oss som kund",
+    "Call": "Ring",
+    "What happened": "Vad som hände",
+    "Our SMS answer": "Vårt sms-svar",
+    "No SMS answer.": "Inget sms-svar.",
+    "The caller hears": "Den som ringer hör",
+    "Press a key": "Tryck på en knapp",
+    "SMS and calls we sent": "Sms och samtal vi skickat",
+    "When (UTC)": "När (UTC)",
+    "Text or call": "Text eller samtal",
+    "Nothing sent yet. Is the stand-in running? make run starts it.": "Inget skickat ännu. Kör ersättaren? make run startar den.",
+    "Open on": "Öppet på",
+    "Other days we are closed, besides public holidays (one date per line, 2026-12-27)": "Andra dagar vi har stängt, utöver helgdagar (ett datum per rad, 2026-12-27)",
+    "Write each closed day as year-month-day, for example 2026-12-27.": "Skriv varje stängd dag som år-månad-dag, till exempel 2026-12-27.",
     # --- merge of issues 12 and 13 ---
     "That time has passed or we are closed then. Choose another time.": "Den tiden har passerat eller så har vi stängt då. Välj en annan tid.",
     # issue 12 (after merging issue 13): SMS texts that had their own en/sv tables
     "You will get no more texts from us. Send START to get them again.": "Du får inga fler sms från oss. Skicka START för att få dem igen.",
     "We will call you %(when)s. Reference %(ref)s. Our number: %(number)s. Open %(hours)s.": "Vi ringer dig %(when)s. Ärende %(ref)s. Vårt nummer: %(number)s. Öppet %(hours)s.",
+    "That number is not in the customer's messages.": "Det numret finns inte i kundens meddelanden.",
     # --- issue 17: service levels ---
     "Give a number of minutes.": "Ange ett antal minuter.",
     "Whole minutes only, for example 240.": "Bara hela minuter, till exempel 240.",
@@ -1181,6 +1211,16 @@ SV = {
     "Their answer (1-3)": "Svaret (1–3)",
     "When they answered": "När de svarade",
     "How they answered": "Hur de svarade",
+    # --- lead: texts merged from issue 13 into the one translation path ---
+    "We will call you %(when)s. Reference %(ref)s.": "Vi ringer dig %(when)s. Ärende %(ref)s.",
+    "Your reference is %(ref)s.": "Ditt ärendenummer är %(ref)s.",
+    "What happens next: a person from our team reads your message and answers you by email, usually within one working day. To add something, simply reply to this email.": "Så här går det till: en person i vårt team läser ditt meddelande och svarar dig med e-post, oftast inom en arbetsdag. Vill du lägga till något svarar du bara på det här mejlet.",
+    "If you would rather talk: write your phone number in a reply and we will call you, or call us on %(number)s (%(hours)s).": "Vill du hellre prata: skriv ditt telefonnummer i ett svar så ringer vi dig, eller ring oss på %(number)s (%(hours)s).",
+    "Before we talk about anything private (your account, orders or address) we check it is you: we send a 6-digit code to a phone number or email address we already have for you, and you read it to the person helping you or type it on our page. We never ask for your password.": "Innan vi pratar om något privat (ditt konto, beställningar eller adress) kontrollerar vi att det är du: vi skickar en kod med 6 siffror till ett telefonnummer eller en e-postadress som vi redan har till dig, och du läser upp den för den som hjälper dig eller skriver in den på vår sida. Vi frågar aldrig efter ditt lösenord.",
+    "Your code for %(name)s is %(code)s. It works for %(minutes)s minutes.": "Din kod till %(name)s är %(code)s. Den gäller i %(minutes)s minuter.",
+    "Type it on this page:": "Skriv in den på den här sidan:",
+    "Or read it aloud to the person helping you with %(ref)s. Give it to no one else.": "Eller läs upp den för den som hjälper dig med %(ref)s. Ge den inte till någon annan.",
+    "%(name)s: your code is %(code)s. It works for %(minutes)s minutes. Read it to the person helping you with %(ref)s, or reply to this text with it. Give it to no one else.": "%(name)s: din kod är %(code)s. Den gäller i %(minutes)s minuter. Läs upp den för den som hjälper dig med %(ref)s, eller svara på det här sms:et med koden. Ge den inte till någon annan.",
 }
 
 

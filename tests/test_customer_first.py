@@ -3,7 +3,7 @@ addresses behind a proxy and rate limits that stop a script but not a busy day."
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +12,15 @@ from app import create_app
 from app.domain.agents import upsert_agent
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
-from app.models import CallbackRequest, Customer, Message, RateEvent, Ticket
+from app.models import (
+    Call,
+    CallbackRequest,
+    Customer,
+    Message,
+    OutboxItem,
+    RateEvent,
+    Ticket,
+)
 from app.models.base import utcnow
 from tests import support
 
@@ -179,3 +187,117 @@ def test_start_after_stopp(app, client):
     sms(client, "Start.", "SMb")
     with app.app_context():
         assert db.session.get(Customer, customer_id).sms_opted_out is False
+
+
+# --- item 12: the agent's view ---------------------------------------------------------------
+
+
+def test_agent_view_uses_the_business_clock_and_explains_failed_calls(app, client):
+    with app.app_context():
+        result = intake(
+            InboundMessage(
+                channel="email", sender_email="b@example.test", subject="TV", body_text="x"
+            )
+        )
+        ticket = result.ticket
+        ticket.created_at = datetime(2026, 11, 25, 22, 14)  # 23:14 in Stockholm
+        call = Call(ticket_id=ticket.id, direction="out", to_number=PHONE, status="queued")
+        db.session.add(call)
+        db.session.flush()
+        db.session.add(
+            OutboxItem(
+                topic="call.place",
+                payload={"call_id": call.id},
+                failed=True,
+                last_error="TwilioRestException: HTTP 401",
+            )
+        )
+        db.session.commit()
+        ticket_id = ticket.id
+    support.login(client, *_agent(app))
+    page = client.get(f"/agent/tickets/{ticket_id}").get_data(as_text=True)
+    assert "2026-11-25 23:14" in page and "UTC" not in page
+    assert "The call could not be placed." in page and "Call now again" in page
+    assert "Status: queued" not in page
+    facts = page.split('id="customer-heading"')[1].split("</dl>")[0]
+    phone = facts.split("<dt>Phone</dt>")[1].split("</dd>")[0]
+    assert "Not on file" in phone and "•••" not in phone  # no phone: nothing to mask
+
+
+# --- items 8 and 10: every mail and SMS says how to reach us; promises we can keep ----------
+
+
+def _email_ticket(app, body="Please call me on 070-765 43 21 after lunch.") -> int:
+    with app.app_context():
+        result = intake(
+            InboundMessage(
+                channel="email",
+                sender_email="karin@example.test",
+                sender_name="Karin",
+                subject="My TV",
+                body_text=body,
+                email_message_id="<k1@example.test>",
+                acknowledge=True,
+            )
+        )
+        db.session.commit()
+        return result.ticket.id
+
+
+def test_acknowledgement_says_what_happens_next_with_our_number(app, mail_sink):
+    _email_ticket(app)
+    support.run_jobs(app)
+    body = mail_sink.last().get_content()
+    assert "What happens next" in body
+    assert "08-500 000 00" in body and "Monday to Sunday 0–24" in body
+    assert "6-digit code" in body and "never ask for your password" in body
+    assert "Call us: 08-500 000 00" in body  # the footer every mail carries
+
+
+def test_a_number_in_a_mail_is_offered_to_the_agent(app, client, twilio_stub):
+    ticket_id = _email_ticket(app)
+    email, password = _agent(app)
+    with app.app_context():
+        upsert_agent(email, password, phone="+46709999999")
+        db.session.commit()
+    support.login(client, email, password)
+    page = client.get(f"/agent/tickets/{ticket_id}").get_data(as_text=True)
+    assert "070-765 43 21" in page and "Call this number" in page and "Save as phone" in page
+    token = support.csrf_token(page)
+    stranger = client.post(
+        f"/agent/tickets/{ticket_id}/call", data={"csrf_token": token, "number": "+46701111111"}
+    )
+    assert stranger.status_code == 302 and count(app, Call) == 0  # only numbers from the mail
+    client.post(
+        f"/agent/tickets/{ticket_id}/call", data={"csrf_token": token, "number": "+46707654321"}
+    )
+    with app.app_context():
+        assert db.session.scalars(select(Call)).one().to_number == "+46707654321"
+    client.post(
+        f"/agent/identity/tickets/{ticket_id}/contact",
+        data={"csrf_token": token, "phone": "+46707654321"},
+    )
+    with app.app_context():  # saving needs the identity check first
+        assert db.session.get(Ticket, ticket_id).customer.phone is None
+    follow = client.get(f"/agent/tickets/{ticket_id}").get_data(as_text=True)
+    assert "Verify the customer" in follow
+
+
+def test_code_sms_wording_is_true_for_each_way_of_answering(app, client, twilio_stub):
+    with app.app_context():
+        result = intake(
+            InboundMessage(channel="sms", body_text="Hi", sender_phone=PHONE, external_sid="SMx")
+        )
+        db.session.commit()
+        ticket_id, reference = result.ticket.id, result.ticket.reference
+    support.login(client, *_agent(app))
+    page = client.get(f"/agent/tickets/{ticket_id}").get_data(as_text=True)
+    client.post(
+        f"/agent/identity/tickets/{ticket_id}/challenge",
+        data={"csrf_token": support.csrf_token(page), "channel": "sms"},
+    )
+    support.run_jobs(app)
+    text = twilio_stub.messages()[-1].value("Body")
+    assert "calls you" not in text  # agents do ask for it on the phone
+    assert f"Read it to the person helping you with {reference}" in text
+    assert "reply to this text" in text and "Call us: 08-500 000 00" in text

@@ -10,6 +10,7 @@ import pytest
 
 from app.domain import hours, settings
 from app.extensions import db
+from tests import support
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -93,3 +94,32 @@ def test_windows_follow_the_business_time_zone(app, zone_name):
         window = hours.next_windows(datetime(2026, 11, 25, 3, 0), 1)[0]
         local_start = window.start.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(zone_name))
         assert local_start.hour == 8
+
+
+def test_admin_sets_open_days_and_closed_days(app, client, make_agent):
+    make_agent(role="admin")
+    support.login(client, "agent@example.test", "correct-horse-battery")
+    page = client.get("/agent/admin/settings").get_data(as_text=True)
+    assert 'name="open_days"' in page and 'name="closed_days"' in page
+    response = client.post(
+        "/agent/admin/settings",
+        data={
+            "csrf_token": support.csrf_token(page),
+            "recipient_addresses": "",
+            "phone_numbers": "",
+            "opening_hour": "9",
+            "closing_hour": "15",
+            "open_days": ["0", "1", "2", "3", "4", "5"],
+            "closed_days": "2026-11-26\n",
+        },
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        settings.clear_cache()
+        assert hours.opening_hours_text("en") == "Monday to Saturday 9–15"
+        assert hours.closed_reason(date(2026, 11, 26)) == "closed"
+    bad = client.post(
+        "/agent/admin/settings",
+        data={"csrf_token": support.csrf_token(page), "closed_days": "26/11"},
+    )
+    assert bad.status_code == 400 and "year-month-day" in bad.get_data(as_text=True)

@@ -87,9 +87,9 @@ def test_an_sms_opens_a_ticket_and_the_next_one_threads(app, client):
 
 def test_call_keyword_requests_a_callback_in_english_or_swedish(app, client):
     reply = sms(client, "call", sid="SM1").get_data(as_text=True)
-    assert "number 1 in line" in reply
+    assert "We will call you today" in reply  # when, on the business clock (issue 13)
     reply = sms(client, "RING", sid="SM2", phone="+46701234568").get_data(as_text=True)
-    assert "nummer 2 i kön" in reply or "number 2 in line" in reply
+    assert "Vi ringer dig i dag" in reply or "We will call you today" in reply
     with app.app_context():
         callbacks = db.session.scalars(select(CallbackRequest)).all()
         assert [c.source for c in callbacks] == ["sms", "sms"]
@@ -135,7 +135,8 @@ def test_agent_sms_reply_goes_out_through_twilio_and_records_delivery(
         message_id = message.id
     support.run_jobs(app)
     [sent] = twilio_stub.messages()
-    assert sent.value("To") == PHONE and sent.value("Body") == "Turn the knob to 3"
+    assert sent.value("To") == PHONE and sent.value("Body").startswith("Turn the knob to 3\n")
+    assert "Call us: 08-500 000 00" in sent.value("Body")  # our number on every SMS
     assert sent.value("StatusCallback").endswith("/twilio/status")
     support.twilio_post(
         client, "/twilio/status", {"MessageSid": sent.sid, "MessageStatus": "delivered"}

@@ -6,8 +6,10 @@ from flask import render_template
 from flask_babel import gettext
 from sqlalchemy import select
 
+from app.domain import hours
 from app.domain.i18n import in_language
 from app.domain.mail import compose_acknowledgement
+from app.domain.reach_us import our_phone
 from app.domain.replies import new_email_message_id
 from app.extensions import db
 from app.models import Message, Ticket
@@ -31,8 +33,16 @@ def send_acknowledgement(ticket_id: int, message_id: int, item_id: int | None = 
     )
     if stored is not None and stored.delivery_status not in (SENDING, HANDED_OVER):
         return  # sent already (or deliberately not)
-    with in_language(ticket.language):
-        body = render_template("mail/acknowledgement.txt", reference=ticket.reference) + "\n"
+    with in_language(ticket.language) as language:
+        body = (
+            render_template(
+                "mail/acknowledgement.txt",
+                reference=ticket.reference,
+                number=our_phone().display,
+                opening_hours=hours.opening_hours_text(language),
+            )
+            + "\n"
+        )
         subject = gettext("We have received your message [%(ref)s]", ref=ticket.reference)
     if stored is None:
         stored = Message(

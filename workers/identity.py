@@ -14,8 +14,9 @@ from app.adapters.smtp import send
 from app.domain import identity, phone_policy
 from app.domain.i18n import VOICES, in_language
 from app.domain.phone_policy import DestinationRefused
+from app.domain.reach_us import mail_footer, sms_signature
 from app.extensions import db
-from app.models import Customer, OutboxItem, VerificationChallenge
+from app.models import Customer, OutboxItem, Ticket, VerificationChallenge
 
 
 def send_code(payload: dict, item: OutboxItem) -> None:
@@ -29,6 +30,8 @@ def send_code(payload: dict, item: OutboxItem) -> None:
     config = current_app.config
     name = config["SUPPORT_NAME"]
     minutes = config["OTP_VALID_MINUTES"]
+    ticket = db.session.get(Ticket, challenge.ticket_id)
+    ref = ticket.reference if ticket else ""
     if prepared.channel in ("callback", "voice"):
         try:
             phone_policy.check_destination(prepared.to)  # the same countries as for SMS
@@ -45,13 +48,17 @@ def send_code(payload: dict, item: OutboxItem) -> None:
                 machine_detection="Enable",
             )
         elif prepared.channel == "sms":
+            # True for each way of answering: agents do ask customers to read a code aloud,
+            # so what protects them is that only the person helping with this ticket may ask.
             text = gettext(
-                "Your code for %(name)s: %(code)s. It works for %(minutes)s minutes. "
-                "Never give it to anyone who calls you unasked.",
+                "%(name)s: your code is %(code)s. It works for %(minutes)s minutes. Read it to "
+                "the person helping you with %(ref)s, or reply to this text with it. Give it to "
+                "no one else.",
                 name=name,
                 code=prepared.code,
                 minutes=minutes,
-            )
+                ref=ref,
+            ) + sms_signature(language)
             try:
                 twilio_rest.send_sms(prepared.to, text)
             except DestinationRefused as error:
@@ -76,7 +83,8 @@ def send_code(payload: dict, item: OutboxItem) -> None:
                 name=name,
                 code=prepared.code,
                 minutes=minutes,
+                ref=ref,
                 link=twilio_rest.public_url(f"/verify/{prepared.link_token}"),
             )
-            mail.set_content(body + "\n")
+            mail.set_content(body + "\n" + mail_footer(language))
             send(mail)

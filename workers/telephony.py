@@ -6,15 +6,14 @@ Each checks the database first so a job that runs twice does not text or ring tw
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import gettext
 
 from app.adapters import twilio_rest
 from app.domain import hours
 from app.domain.callbacks import describe_callback
-from app.domain.contacts import format_phone
 from app.domain.i18n import in_language
 from app.domain.phone_policy import DestinationRefused
+from app.domain.reach_us import our_phone, sms_signature
 from app.extensions import db
 from app.models import Agent, Call, CallbackRequest, Customer, Message, OutboxItem
 
@@ -28,8 +27,11 @@ def deliver_sms(message: Message) -> None:
         message.delivery_status = "blocked"
         message.delivery_error = "The customer replied STOP: we may not send SMS to this number."
         return
+    language = message.ticket.language or "en"
     message.external_sid = twilio_rest.send_sms(
-        message.recipient, message.body_text, status_callback=_status_url()
+        message.recipient,
+        message.body_text + sms_signature(language),
+        status_callback=_status_url(),
     )
 
 
@@ -94,7 +96,7 @@ def confirm_callback(payload: dict, item: OutboxItem) -> None:
             "We will call you %(when)s. Reference %(ref)s. Our number: %(number)s. Open %(hours)s.",
             ref=callback.ticket.reference,
             when=describe_callback(callback, language),
-            number=format_phone(current_app.config["TWILIO_NUMBER"]),
+            number=our_phone().display,
             hours=hours.opening_hours_text(language),
         )
     _sms_to_customer(callback.ticket, body, f"callback-confirm-{callback.id}", callback.phone)
@@ -104,11 +106,11 @@ def tell_we_tried(payload: dict, item: OutboxItem) -> None:
     callback = db.session.get(CallbackRequest, payload["callback_id"])
     if callback is None:
         return
-    with in_language(callback.customer.language):
+    with in_language(callback.customer.language) as language:
         body = gettext(
             "We tried to call you about %(ref)s but could not reach you. Reply CALL to try again.",
             ref=callback.ticket.reference,
-        )
+        ) + sms_signature(language)
     _sms_to_customer(callback.ticket, body, f"callback-gave-up-{callback.id}", callback.phone)
 
 

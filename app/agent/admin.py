@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import phonenumbers
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -135,6 +135,8 @@ def admin_settings():
         phone_numbers="\n".join(settings.get("phone_numbers", fresh=True)),
         opening_hour=hours["open"],
         closing_hour=hours["close"],
+        open_days=[str(d) for d in hours.get("days", [0, 1, 2, 3, 4])],
+        closed_days="\n".join(settings.get("closed_days", fresh=True) or []),
         community_auto_publish=bool(settings.get("community_auto_publish", fresh=True)),
         sms_countries=", ".join(settings.get("sms_allowed_countries", fresh=True) or []),
         require_two_factor=bool(settings.get("require_two_factor", fresh=True)),
@@ -165,7 +167,10 @@ def admin_settings():
             return render_template("agent/admin_settings.html", form=form), 400
         settings.put("recipient_addresses", addresses)
         settings.put("phone_numbers", numbers)
-        settings.put("business_hours", {"open": opening, "close": closing})
+        days = sorted(int(d) for d in form.open_days.data or [])
+        settings.put("business_hours", {"open": opening, "close": closing, "days": days})
+        closed = sorted({line.strip() for line in form.closed_days.data.split() if line.strip()})
+        settings.put("closed_days", closed)
         settings.put("community_auto_publish", bool(form.community_auto_publish.data))
         settings.put("sms_allowed_countries", countries)
         settings.put("require_two_factor", bool(form.require_two_factor.data))
@@ -183,4 +188,5 @@ def admin_settings():
         db.session.commit()
         flash(_("Saved."), "info")
         return redirect(url_for("agent.admin_settings"))
-    return render_template("agent/admin_settings.html", form=form)
+    status = 400 if request.method == "POST" else 200
+    return render_template("agent/admin_settings.html", form=form), status

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -10,10 +12,12 @@ from wtforms import (
     HiddenField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.domain.contacts import InvalidContact, normalize_email
 from app.models.enums import Role
@@ -117,6 +121,34 @@ class SettingsForm(FlaskForm):
     phone_numbers = TextAreaField(_l("Our phone numbers (one per line)"))
     opening_hour = IntegerField(_l("We open at (hour)"), validators=[Optional()])
     closing_hour = IntegerField(_l("We close at (hour)"), validators=[Optional()])
+    open_days = SelectMultipleField(
+        _l("Open on"),
+        choices=[
+            ("0", _l("Monday")),
+            ("1", _l("Tuesday")),
+            ("2", _l("Wednesday")),
+            ("3", _l("Thursday")),
+            ("4", _l("Friday")),
+            ("5", _l("Saturday")),
+            ("6", _l("Sunday")),
+        ],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=True,
+    )
+    closed_days = TextAreaField(
+        _l("Other days we are closed, besides public holidays (one date per line, 2026-12-27)")
+    )
+
+    def validate_closed_days(self, field) -> None:
+        for line in (field.data or "").split():
+            try:
+                date.fromisoformat(line.strip())
+            except ValueError as error:
+                raise ValidationError(
+                    _l("Write each closed day as year-month-day, for example 2026-12-27.")
+                ) from error
+
     community_auto_publish = BooleanField(
         _l("Publish community answers without an agent's approval (not recommended)")
     )

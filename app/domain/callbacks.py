@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_, select
 
 from app.domain import audit, hours, outbox
 from app.domain.audit import SYSTEM, Actor
+from app.domain.contacts import find_phone_numbers
 from app.domain.errors import DomainError
 from app.domain.intake import InboundMessage, intake
 from app.domain.text import single_line
@@ -258,11 +259,29 @@ def pending_callback(ticket: Ticket) -> CallbackRequest | None:
     )
 
 
-def start_call(ticket: Ticket, agent: Agent) -> Call:
-    """Click-to-call: ring the agent's own phone, then dial the customer (from a job)."""
+def numbers_in_mail(ticket: Ticket) -> list[str]:
+    """Phone numbers the customer wrote in their mail on this ticket, not already on file."""
+    region = current_app.config["PHONE_DEFAULT_REGION"]
+    found: list[str] = []
+    for message in ticket.messages:
+        if message.direction != "in" or message.channel != "email" or message.is_internal:
+            continue
+        for number in find_phone_numbers(message.body_text or "", region):
+            if number != ticket.customer.phone and number not in found:
+                found.append(number)
+    return found[:5]
+
+
+def start_call(ticket: Ticket, agent: Agent, number: str | None = None) -> Call:
+    """Click-to-call: ring the agent's own phone, then dial the customer (from a job).
+
+    `number`: one the customer wrote in their mail (see `numbers_in_mail`), else the number
+    on file or the one the callback request gave."""
     customer: Customer = ticket.customer
     callback = pending_callback(ticket)
-    to_number = customer.phone or (callback.phone if callback else None)
+    if number is not None and number not in numbers_in_mail(ticket):
+        raise CallbackError(_l("That number is not in the customer's messages."))
+    to_number = number or customer.phone or (callback.phone if callback else None)
     if not to_number:
         raise CallbackError(_l("This customer has no phone number on file."))
     if not agent.phone:

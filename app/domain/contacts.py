@@ -51,6 +51,23 @@ def normalize_phone(raw: str, default_region: str = "SE") -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def find_phone_numbers(text: str, default_region: str = "SE", limit: int = 5) -> list[str]:
+    """Valid phone numbers written in a message ("ring mig på 070-123 45 67"), E.164, in order.
+
+    The acknowledgement promises "write your phone number in a reply and we will call you":
+    this is how the agent sees them. A number in a mail proves nothing about who wrote it."""
+    found: list[str] = []
+    for match in phonenumbers.PhoneNumberMatcher(
+        (text or "")[:20000], default_region, leniency=phonenumbers.Leniency.VALID
+    ):
+        number = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+        if number not in found:
+            found.append(number)
+        if len(found) == limit:
+            break
+    return found
+
+
 def format_phone(phone: str | None, default_region: str = "SE") -> str:
     """A number as people read it aloud: national form at home ("08-500 000 00"),
     international form otherwise ("+44 20 7946 0000")."""

@@ -10,6 +10,7 @@ from email.utils import formataddr, formatdate
 
 from flask import current_app
 
+from app.domain.reach_us import mail_footer
 from app.domain.reply_address import reply_address
 from app.domain.text import single_line
 from app.models import Message, Ticket
@@ -25,7 +26,7 @@ def _base(ticket: Ticket, to: str, subject: str, body: str, message_id: str) -> 
     mail["Message-ID"] = message_id
     mail["Reply-To"] = reply_address(ticket.reference)
     mail["X-Helpdesk-Ticket"] = ticket.reference
-    mail.set_content(body)
+    mail.set_content(body + mail_footer(ticket.language or "en"))
     return mail
 
 

@@ -14,8 +14,9 @@ from sqlalchemy import select
 
 from app.domain import audit, callbacks, identity, surveys
 from app.domain.audit import SYSTEM
-from app.domain.i18n import in_language
+from app.domain.i18n import customer_language, in_language
 from app.domain.intake import OPEN_STATUSES, InboundMessage, intake
+from app.domain.reach_us import sms_signature
 from app.extensions import db
 from app.models import Customer, Message, Ticket
 from app.models.base import utcnow
@@ -47,18 +48,17 @@ TEXTS = {
     ),
     "stopped": _l("You will get no more texts from us. Send START to get them again."),
     "start": _l("You will get texts from us again. Send STOP to stop."),
-    "callback": _l(
-        "We will call you as soon as we can. Reference %(ref)s. You are number %(pos)s in line."
-    ),
+    "callback": _l("We will call you %(when)s. Reference %(ref)s."),
     "new": _l("Thank you, we got your message. Reference %(ref)s. A person will answer you here."),
 }
 
 
 def text(key: str, language: str | None, **values: object) -> str:
-    """One of our SMS answers, in the customer's language."""
-    with in_language(language):
+    """Our reply in the customer's language, ending with our number and hours."""
+    chosen = customer_language(language)
+    with in_language(chosen):
         message = str(TEXTS[key])
-    return message % values if values else message
+    return (message % values if values else message) + sms_signature(chosen)
 
 
 def _customer(phone: str) -> Customer | None:
@@ -124,7 +124,7 @@ def handle_inbound_sms(phone: str, body: str, sid: str, language: str | None = N
             "callback",
             language,
             ref=callback.ticket.reference,
-            pos=callbacks.queue_position(callback),
+            when=callbacks.describe_callback(callback, "sv" if language == "sv" else "en"),
         )
     result = intake(
         InboundMessage(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import flash, redirect, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -19,6 +19,7 @@ from app.domain.callbacks import (
     record_outcome,
     start_call,
 )
+from app.domain.contacts import format_phone
 from app.domain.heads_up import HeadsUpError, send_heads_up
 from app.extensions import db
 from app.models import Call, Ticket
@@ -51,7 +52,7 @@ def call_now(ticket_id: int):
         flash(_("The form expired; please try again."), "error")
         return redirect(url_for("agent.ticket", ticket_id=ticket.id))
     try:
-        start_call(ticket, current_user)
+        start_call(ticket, current_user, request.form.get("number") or None)
     except CallbackError as error:
         flash(str(error), "error")
         return redirect(url_for("agent.ticket", ticket_id=ticket.id))
@@ -98,6 +99,11 @@ def local_time(at: datetime | None, pattern: str = "%Y-%m-%d %H:%M") -> str:
     if at is None:
         return ""
     return hours.to_local(at).strftime(pattern)
+
+
+@bp.app_template_filter("phone_display")
+def phone_display(number: str | None) -> str:
+    return format_phone(number, current_app.config["PHONE_DEFAULT_REGION"])
 
 
 @bp.post("/agent/tickets/<int:ticket_id>/heads-up")

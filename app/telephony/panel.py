@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.domain import replies
-from app.domain.callbacks import same_number_hint
+from app.domain.callbacks import numbers_in_mail, same_number_hint
 from app.extensions import db
 from app.models import Call, OutboxItem, Ticket
 
@@ -27,6 +27,7 @@ def phone_panel(ticket: Ticket) -> dict:
         "same_number_customer": owner,
         "same_number_ticket": latest,
         "call_problems": call_problems(ticket),
+        "numbers_in_mail": numbers_in_mail(ticket),
         # the channel the customer last used (or voice, for a caller without email)
         "preferred_channel": replies.default_channel(ticket),
     }
