@@ -336,7 +336,7 @@ def postfix_lmtp_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def postfix(postfix_lmtp_port, mail_sink, dovecot):
+def postfix(postfix_lmtp_port, _mail_sink_server, dovecot):
     """Debian's Postfix with a private config dir, relaying to our LMTP server (root only)."""
     if not os.path.exists(POSTFIX):
         pytest.fail("Postfix is missing: run scripts/setup.sh (it installs postfix)")
@@ -347,7 +347,7 @@ def postfix(postfix_lmtp_port, mail_sink, dovecot):
         domain="helpdesk.test",
         lmtp_port=postfix_lmtp_port,
         authserv_id="mx.helpdesk.test",
-        relay_port=mail_sink.port,
+        relay_port=_mail_sink_server.port,
         sasl_socket=dovecot.auth_socket,
         tls_files=(dovecot.ca_file, dovecot.ca_file.with_name("key.pem")),
     )
