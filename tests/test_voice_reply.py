@@ -36,7 +36,8 @@ def _voicemail_ticket(app, language: str = "sv") -> int:
 
 def _send_voice_reply(app, ticket_id: int, text: str) -> int:
     with app.app_context():
-        agent = upsert_agent("agent@example.test", "correct-horse-battery", role="agent")
+        # not the logged-in agent: setting a password again ends that agent's sessions
+        agent = upsert_agent("voice@example.test", "correct-horse-battery", role="agent")
         ticket = db.session.get(Ticket, ticket_id)
         assert default_channel(ticket) == "voice"  # a caller with no email is answered by voice
         message = reply(ticket, db.session.get(Agent, agent.id), text, channel="voice")
