@@ -373,11 +373,29 @@ class MailboxFetcher:
         deadline = time.monotonic() + config["IMAP_IDLE_SECONDS"]
         try:
             while not arrived and not self.stop.is_set() and time.monotonic() < deadline:
+                if self._buffered():
+                    break  # the server spoke; idle_check() would not see it (see _buffered)
                 responses = self.client.idle_check(timeout=1)
                 if any(r[1] in (b"EXISTS", b"RECENT") for r in responses if len(r) > 1):
                     break
         finally:
             self.client.idle_done()
+
+    def _buffered(self) -> bool:
+        """True when the server's words already sit in imaplib's read buffer.
+
+        idle_check() waits on the raw socket; a "* 15 EXISTS" that arrived in the same packet
+        as "+ idling" was read into the buffer with it and never wakes the socket. Peeking
+        at the buffer (socket non-blocking, so an empty buffer never waits) finds it."""
+        sock = self.client.socket()
+        sock.setblocking(False)
+        try:
+            return bool(self.client._imap.file.peek(1))
+        except OSError:
+            return False
+        finally:
+            sock.setblocking(True)
+            self.client._set_read_timeout()
 
     # the loop -----------------------------------------------------------------------------
     def run(self) -> None:

@@ -1174,19 +1174,6 @@ SV = {
     "Their answer (1-3)": "Svaret (1–3)",
     "When they answered": "När de svarade",
     "How they answered": "Hur de svarade",
-    "Keep agent accounts safe: two-factor sign-in and revocable sessions.": "Skydda handläggarkonton: tvåstegsinloggning och sessioner som kan avslutas.",
-    "Agent's authenticator secret": "Handläggarens autentiseringsnyckel",
-    "When two-factor sign-in was set up": "När tvåstegsinloggning aktiverades",
-    "Last code step used (replay guard)": "Senast använda kodsteg (skydd mot återanvändning)",
-    "Agent's session (hashed)": "Handläggarens session (hashad)",
-    "When the session was last used": "När sessionen senast användes",
-    "When the session ended": "När sessionen avslutades",
-    "Why the session ended": "Varför sessionen avslutades",
-    "Agent's recovery code (hashed)": "Handläggarens reservkod (hashad)",
-    "When a recovery code was used": "När en reservkod användes",
-    "Agent's security key": "Handläggarens säkerhetsnyckel",
-    "When a security key was last used": "När en säkerhetsnyckel senast användes",
-    "Who made attempts (account, customer or address)": "Vem som gjorde försök (konto, kund eller adress)",
 }
 
 

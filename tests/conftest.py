@@ -129,8 +129,8 @@ def app(request, migrated, tmp_path, queue_name):
         SMTP_RELAY_PORT=CLOSED_PORT,
         TWILIO_API_BASE_URL=f"http://127.0.0.1:{CLOSED_PORT}",
     )
-    if "mail_sink" in request.fixturenames:
-        config["SMTP_RELAY_PORT"] = request.getfixturevalue("mail_sink").port
+    if {"mail_sink", "_mail_sink_server"} & set(request.fixturenames):
+        config["SMTP_RELAY_PORT"] = request.getfixturevalue("_mail_sink_server").port
     if "twilio_stub" in request.fixturenames:
         config["TWILIO_API_BASE_URL"] = request.getfixturevalue("twilio_stub").base_url
     application = create_app(config)

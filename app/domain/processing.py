@@ -204,42 +204,6 @@ COLUMNS["imap_receipts"] = {
     "outcome": NOT_PERSONAL,
     "reference": NOT_PERSONAL,  # our ticket reference
 }
-# Agents' own sign-in security (issue 14): about staff accounts, kept while the account exists.
-AGENT_SECURITY = _l("Keep agent accounts safe: two-factor sign-in and revocable sessions.")
-COLUMNS["agents"].update(
-    {
-        "totp_secret": Personal(_l("Agent's authenticator secret"), AGENT_SECURITY, "account"),
-        "totp_enabled_at": Personal(
-            _l("When two-factor sign-in was set up"), AGENT_SECURITY, "account"
-        ),
-        "totp_last_step": Personal(
-            _l("Last code step used (replay guard)"), AGENT_SECURITY, "account"
-        ),
-    }
-)
-COLUMNS["agent_sessions"] = {
-    "token_hash": Personal(_l("Agent's session (hashed)"), AGENT_SECURITY, "account"),
-    "last_seen_at": Personal(_l("When the session was last used"), AGENT_SECURITY, "account"),
-    "revoked_at": Personal(_l("When the session ended"), AGENT_SECURITY, "account"),
-    "revoked_reason": Personal(_l("Why the session ended"), AGENT_SECURITY, "account"),
-}
-COLUMNS["agent_recovery_codes"] = {
-    "code_hash": Personal(_l("Agent's recovery code (hashed)"), AGENT_SECURITY, "account"),
-    "used_at": Personal(_l("When a recovery code was used"), AGENT_SECURITY, "account"),
-}
-COLUMNS["agent_passkeys"] = {
-    "credential_id": Personal(_l("Agent's security key"), AGENT_SECURITY, "account"),
-    "public_key": Personal(_l("Agent's security key"), AGENT_SECURITY, "account"),
-    "sign_count": Personal(_l("Agent's security key"), AGENT_SECURITY, "account"),
-    "name": Personal(_l("Agent's security key"), AGENT_SECURITY, "account"),
-    "last_used_at": Personal(_l("When a security key was last used"), AGENT_SECURITY, "account"),
-}
-# Counters of attempts (login, codes, votes) keyed by account, customer or address: short-lived.
-COLUMNS["attempt_counters"] = {
-    "key": Personal(_l("Who made attempts (account, customer or address)"), SECURITY, "short"),
-    "window_started_at": NOT_PERSONAL,
-    "count": NOT_PERSONAL,
-}
 # Configuration of the organisation's own mailboxes, API tokens and webhooks: no customer.
 NOT_PERSONAL_TABLES_MORE = {"mailbox_accounts", "mailbox_states", "api_tokens", "webhook_endpoints"}
 
