@@ -505,6 +505,13 @@ SV = {
         "Kunden har fortfarande öppna ärenden. Raderingen stänger dem."
     ),
     # issue 18: records of processing
+    "Second-factor secret (encrypted)": "Hemlighet för tvåstegsinloggning (krypterad)",
+    "When two-step login was turned on": "När tvåstegsinloggning slogs på",
+    "Last one-time code step used": "Senast använda engångskodsteg",
+    "Hash of an agent's session": "Hash av en handläggares session",
+    "When the agent was last active": "När handläggaren senast var aktiv",
+    "Hash of an agent's recovery code": "Hash av en handläggares återställningskod",
+    "Agent's passkey": "Handläggarens nyckel (passkey)",
     "Words the anonymizer flagged (may be a name)": "Ord som anonymiseringen flaggade (kan vara ett namn)",
     "Question and answer written for the public": "Fråga och svar skrivna för allmänheten",
     "Reach the customer on the channel they chose; match later contacts to them.": "Nå kunden i den kanal kunden valt; koppla senare kontakter till kunden.",

@@ -123,9 +123,28 @@ COLUMNS: dict[str, dict[str, Personal | str]] = {
         "name": Personal(_l("Agent's name"), _l("Run the agent account."), "account"),
         "phone": Personal(_l("Agent's phone (click-to-call)"), _l("Connect calls."), "account"),
         "password_hash": Personal(_l("Argon2 password hash"), SECURITY, "account"),
+        "totp_secret": Personal(_l("Second-factor secret (encrypted)"), SECURITY, "account"),
+        "totp_enabled_at": Personal(_l("When two-step login was turned on"), SECURITY, "account"),
+        "totp_last_step": Personal(_l("Last one-time code step used"), SECURITY, "account"),
     },
     "rate_events": {
         "key": Personal(_l("Counted address, number or IP"), SECURITY, "short"),
+    },
+    "attempt_counters": {
+        "key": Personal(_l("Counted address, number or IP"), SECURITY, "short"),
+    },
+    "agent_sessions": {
+        "token_hash": Personal(_l("Hash of an agent's session"), SECURITY, "account"),
+        "last_seen_at": Personal(_l("When the agent was last active"), SECURITY, "account"),
+    },
+    "agent_recovery_codes": {
+        "code_hash": Personal(_l("Hash of an agent's recovery code"), SECURITY, "account"),
+    },
+    "agent_passkeys": {
+        "credential_id": Personal(_l("Agent's passkey"), SECURITY, "account"),
+        "public_key": Personal(_l("Agent's passkey"), SECURITY, "account"),
+        "name": Personal(_l("Agent's passkey"), SECURITY, "account"),
+        "last_used_at": Personal(_l("When the agent was last active"), SECURITY, "account"),
     },
     "webhook_receipts": {
         "sid": Personal(_l("Twilio id of a delivered webhook"), SECURITY, "short"),
@@ -308,6 +327,10 @@ EXTRA_NOT_PERSONAL: dict[str, dict[str, str]] = {
         "search_stems": NOT_PERSONAL,  # stems of the public text above
     },
     "article_votes": {"helpful": NOT_PERSONAL},
+    "attempt_counters": {"window_started_at": NOT_PERSONAL, "count": NOT_PERSONAL},
+    "agent_sessions": {"revoked_at": NOT_PERSONAL, "revoked_reason": NOT_PERSONAL},
+    "agent_recovery_codes": {"used_at": NOT_PERSONAL},
+    "agent_passkeys": {"sign_count": NOT_PERSONAL},
     "privacy_requests": {
         "keep_article_ids": NOT_PERSONAL,
         "cleanup": NOT_PERSONAL,
