@@ -79,10 +79,9 @@ def _public_holidays(country_code: str, year: int) -> dict[date, str]:
     Midsummer Eve and New Year's Eve in Sweden), where the calendar knows them."""
     if country_code.lower() == "none":
         return {}
-    try:
-        cls = holiday_calendars.country_holidays(country_code).__class__
-    except NotImplementedError:
-        return {}
+    if country_code.upper() not in holiday_calendars.list_supported_countries():
+        return {}  # a country the calendar does not know: only the admin's closed days
+    cls = holiday_calendars.country_holidays(country_code.upper()).__class__
     wanted = tuple(c for c in ("public", "de_facto") if c in cls.supported_categories)
     calendar = holiday_calendars.country_holidays(country_code, years=year, categories=wanted)
     return dict(calendar.items())
