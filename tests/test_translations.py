@@ -41,14 +41,17 @@ def test_every_msgid_has_a_swedish_translation_in_the_catalogue():
 def test_the_extraction_sees_workers_templates_and_mails():
     msgids = _msgids()
     assert "Your code" in msgids  # workers/identity.py
-    assert "To add something, simply reply to this email." in msgids  # a mail template
+    assert "Type it on this page:" in msgids  # a mail template (mail/code.txt)
     assert "That is not allowed." in msgids  # the DomainError default
 
 
-def test_sms_answers_follow_the_customers_language(tmp_path, compiled_translations):
-    application = create_app(support.test_config(f"sqlite:///{tmp_path}/x.db", tmp_path))
+def test_sms_answers_follow_the_customers_language(tmp_path, compiled_translations, migrated):
+    # a migrated database: every SMS ends with our number and opening hours (settings)
+    application = create_app(support.test_config(migrated, tmp_path))
     with application.app_context():
         assert sms.text("new", "sv", ref="HD-1").startswith("Tack, vi har fått ditt meddelande")
         assert sms.text("new", None, ref="HD-1").startswith("Thank you, we got your message")
         with force_locale("sv"):  # the customer's language wins over the surrounding one
-            assert sms.text("start", "en") == "You will get texts from us again. Send STOP to stop."
+            answer = sms.text("start", "en")
+            assert answer.startswith("You will get texts from us again. Send STOP to stop.")
+            assert "\nCall us: " in answer  # the signature, in English too
