@@ -139,15 +139,30 @@ def start_challenge(ticket: Ticket, agent: Agent, channel: str) -> VerificationC
                 limit=limit,
             )
         )
-    for old in live_challenges(customer):
-        old.dead = True  # only the newest code counts
+    return queue_challenge(ticket, channel, actor, agent_id=agent.id)
+
+
+def queue_challenge(
+    ticket: Ticket,
+    channel: str,
+    actor: Actor,
+    *,
+    agent_id: int | None = None,
+    helper_id: int | None = None,
+    **detail: object,
+) -> VerificationChallenge:
+    """Record a challenge and hand it to the sending job (after the caller's checks and
+    limits). Only the newest challenge counts: older live ones die."""
+    for old in live_challenges(ticket.customer):
+        old.dead = True
     challenge = VerificationChallenge(
-        customer_id=customer.id,
+        customer_id=ticket.customer_id,
         ticket_id=ticket.id,
         channel=channel,
+        helper_id=helper_id,
         code_hash="",  # filled by the sending job; until then nothing can match
-        expires_at=utcnow() + timedelta(minutes=current_app.config["OTP_VALID_MINUTES"]),
-        created_by_agent_id=agent.id,
+        expires_at=utcnow() + challenge_lifetime(),
+        created_by_agent_id=agent_id,
     )
     db.session.add(challenge)
     db.session.flush()
@@ -158,6 +173,8 @@ def start_challenge(ticket: Ticket, agent: Agent, channel: str) -> VerificationC
         ticket_id=ticket.id,
         channel=channel,
         challenge_id=challenge.id,
+        **({"helper_id": helper_id} if helper_id is not None else {}),
+        **detail,
     )
     return challenge
 

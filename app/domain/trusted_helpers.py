@@ -17,7 +17,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
-from app.domain import audit, identity, outbox, ratelimit
+from app.domain import audit, identity, ratelimit
 from app.domain.audit import Actor
 from app.domain.contacts import normalize_email, normalize_phone
 from app.domain.errors import DomainError
@@ -139,26 +139,10 @@ def start_helper_check(
     limit = current_app.config["OTP_SENDS_PER_HOUR"]
     if not ratelimit.consume(f"otp-send:helper:{helper.id}", limit, 3600):
         raise HelperError(_l("Too many codes to this helper in the last hour. Please wait."))
-    for old in identity.live_challenges(ticket.customer):
-        old.dead = True
-    challenge = VerificationChallenge(
-        customer_id=ticket.customer_id,
-        ticket_id=ticket.id,
-        helper_id=helper.id,
-        channel="sms" if helper.phone else "email",
-        code_hash="",
-        expires_at=utcnow() + identity.challenge_lifetime(),
-        created_by_agent_id=agent.id,
-    )
-    db.session.add(challenge)
-    db.session.flush()
-    outbox.enqueue("identity.send_code", challenge_id=challenge.id)
-    audit.record(
+    return identity.queue_challenge(
+        ticket,
+        "sms" if helper.phone else "email",
         Actor.agent(agent.id),
-        "identity.challenge_sent",
-        ticket_id=ticket.id,
-        channel=challenge.channel,
-        challenge_id=challenge.id,
+        agent_id=agent.id,
         helper_id=helper.id,
     )
-    return challenge

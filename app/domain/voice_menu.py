@@ -18,7 +18,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.domain import audit, callbacks, hours, identity, outbox, ratelimit
+from app.domain import audit, callbacks, hours, identity, ratelimit
 from app.domain.audit import SYSTEM
 from app.extensions import db
 from app.models import Agent, Customer, Message, Ticket, VerificationChallenge
@@ -173,24 +173,4 @@ def start_callback_check(ticket: Ticket) -> VerificationChallenge | None:
     if not ratelimit.consume(f"otp-send:{customer.id}", limit, 3600):
         audit.record(SYSTEM, "identity.refused", ticket_id=ticket.id, reason="send limit")
         return None
-    for old in identity.live_challenges(customer):
-        old.dead = True
-    challenge = VerificationChallenge(
-        customer_id=customer.id,
-        ticket_id=ticket.id,
-        channel="callback",
-        code_hash="",
-        expires_at=utcnow() + identity.challenge_lifetime(),
-    )
-    db.session.add(challenge)
-    db.session.flush()
-    outbox.enqueue("identity.send_code", challenge_id=challenge.id)
-    audit.record(
-        SYSTEM,
-        "identity.challenge_sent",
-        ticket_id=ticket.id,
-        channel="callback",
-        challenge_id=challenge.id,
-        via="voice menu",
-    )
-    return challenge
+    return identity.queue_challenge(ticket, "callback", SYSTEM, via="voice menu")
