@@ -3,7 +3,8 @@ and the sentence that tells a customer when we will call."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import random
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -123,3 +124,44 @@ def test_admin_sets_open_days_and_closed_days(app, client, make_agent):
         data={"csrf_token": support.csrf_token(page), "closed_days": "26/11"},
     )
     assert bad.status_code == 400 and "year-month-day" in bad.get_data(as_text=True)
+
+
+def _minutes_day_by_day(start: datetime, end: datetime) -> float:
+    """The plain definition: walk every local day and add its open part."""
+    day, last, total = hours.to_local(start).date(), hours.to_local(end).date(), 0.0
+    while day <= last:
+        today = hours.hours_on(day)
+        if today is not None:
+            begin = max(start, hours.to_utc(day, today[0]))
+            finish = min(end, hours.to_utc(day, today[1]))
+            total += max((finish - begin).total_seconds() / 60, 0)
+        day += timedelta(days=1)
+    return total
+
+
+def test_open_minutes_over_long_spans_match_the_day_by_day_sum(ctx):
+    """Clocks months overdue are summed from per-year totals (the queue shows hundreds of
+    them); the figure must equal walking the calendar day by day, across summer time,
+    Christmas, New Year and an admin's closed day."""
+    settings.put("closed_days", ["2026-03-10", "2027-01-04"])
+    db.session.commit()
+    settings.clear_cache()
+    rng = random.Random(17)
+    cases = [
+        (utc(2026, 3, 27, 16, 30), utc(2026, 3, 30, 9, 15)),  # over the spring change
+        (utc(2025, 12, 23, 16, 0), utc(2026, 1, 7, 8, 30)),  # Christmas into a new year
+        (utc(2024, 2, 1, 12, 0), utc(2026, 11, 25, 23, 40)),  # nearly three years overdue
+        (utc(2026, 11, 21, 10, 0), utc(2026, 11, 22, 10, 0)),  # a weekend: nothing
+    ]
+    for _ in range(40):
+        start = utc(2025, 1, 1) + timedelta(minutes=rng.randrange(800 * 24 * 60))
+        cases.append((start, start + timedelta(minutes=rng.randrange(1, 200 * 24 * 60))))
+    for start, end in cases:
+        assert hours.open_minutes_between(start, end) == pytest.approx(
+            _minutes_day_by_day(start, end)
+        ), (start, end)
+    assert hours.open_minutes_between(cases[3][0], cases[3][1]) == 0
+    assert hours.open_minutes_between(cases[0][1], cases[0][0]) == 0
+    # Friday 16:30 -> Monday 9:15 local is 30 + 75 minutes (the change to summer time
+    # falls in the closed night).
+    assert hours.open_minutes_between(*cases[0]) == pytest.approx(105)

@@ -87,16 +87,92 @@ def _public_holidays(country_code: str, year: int) -> dict[date, str]:
     return dict(calendar.items())
 
 
+@dataclass(frozen=True)
+class Calendar:
+    """Everything that decides whether a day is open, as one hashable value (a cache key)."""
+
+    zone_name: str
+    country_code: str
+    week: tuple[tuple[int, int] | None, ...]  # Monday first
+    closed_days: frozenset[str]
+
+    def closed_reason(self, day: date) -> str | None:
+        if self.week[day.weekday()] is None:
+            return "closed"
+        if day.isoformat() in self.closed_days:
+            return "closed"
+        name = _public_holidays(self.country_code, day.year).get(day)
+        if name and day.weekday() != 6:  # SE lists every Sunday as a holiday; weekly hours decide
+            return name
+        return None
+
+
+def calendar() -> Calendar:
+    """The calendar in force now (settings are cached, so this is cheap)."""
+    week = weekly_hours()
+    return Calendar(
+        current_app.config["BUSINESS_TIMEZONE"],
+        country(),
+        tuple(week[day] for day in range(7)),
+        frozenset(settings.get("closed_days") or []),
+    )
+
+
 def closed_reason(day: date) -> str | None:
     """Why we are closed on `day` (holiday name, "closed"), or None on an ordinary open day."""
-    if weekly_hours()[day.weekday()] is None:
-        return "closed"
-    if day.isoformat() in set(settings.get("closed_days") or []):
-        return "closed"
-    name = _public_holidays(country(), day.year).get(day)
-    if name and day.weekday() != 6:  # SE lists every Sunday as a "holiday"; weekly hours decide
-        return name
-    return None
+    return calendar().closed_reason(day)
+
+
+@lru_cache(maxsize=64)
+def _open_minutes_by_day(cal: Calendar, year: int) -> tuple[float, ...]:
+    """Running totals of open minutes in `year`: item k is the sum over its first k days.
+    Measured in UTC, so a change to or from summer time inside opening hours counts right."""
+    local = ZoneInfo(cal.zone_name)
+    day, totals, running = date(year, 1, 1), [0.0], 0.0
+    while day.year == year:
+        opening = cal.week[day.weekday()]
+        if opening is not None and cal.closed_reason(day) is None:
+            begin = datetime.combine(day, time(0), tzinfo=local) + timedelta(hours=opening[0])
+            end = datetime.combine(day, time(0), tzinfo=local) + timedelta(hours=opening[1])
+            running += (end.astimezone(UTC) - begin.astimezone(UTC)).total_seconds() / 60
+        totals.append(running)
+        day += timedelta(days=1)
+    return tuple(totals)
+
+
+def _open_minutes_of_days(cal: Calendar, first: date, last: date) -> float:
+    """Open minutes of the whole days first..last (inclusive); 0 when last < first."""
+    total = 0.0
+    if last < first:
+        return total
+    for year in range(first.year, last.year + 1):
+        totals = _open_minutes_by_day(cal, year)
+        since = (first - date(year, 1, 1)).days if year == first.year else 0
+        until = (last - date(year, 1, 1)).days + 1 if year == last.year else len(totals) - 1
+        total += totals[until] - totals[since]
+    return total
+
+
+def open_minutes_between(start: datetime, end: datetime) -> float:
+    """Minutes of opening hours from `start` to `end` (naive UTC; 0 when end is not later).
+
+    Whole days in between come from per-year running totals, so a clock that has been
+    overdue for months costs what one overdue for minutes does (the queue shows hundreds).
+    """
+    if end <= start:
+        return 0.0
+    cal = calendar()
+    first, last = to_local(start).date(), to_local(end).date()
+    total = 0.0
+    for day in {first, last}:
+        opening = cal.week[day.weekday()]
+        if opening is None or cal.closed_reason(day) is not None:
+            continue
+        begin = max(start, to_utc(day, opening[0]))
+        finish = min(end, to_utc(day, opening[1]))
+        if finish > begin:
+            total += (finish - begin).total_seconds() / 60
+    return total + _open_minutes_of_days(cal, first + timedelta(days=1), last - timedelta(days=1))
 
 
 def hours_on(day: date) -> tuple[int, int] | None:

@@ -109,19 +109,7 @@ def add_business_minutes(start: datetime, minutes: float) -> datetime | None:
 
 def business_minutes_between(start: datetime, end: datetime) -> float:
     """Minutes of opening hours from `start` to `end` (0 when end is before start)."""
-    if end <= start:
-        return 0.0
-    day, last = hours.to_local(start).date(), hours.to_local(end).date()
-    total = 0.0
-    while day <= last:
-        today = hours.hours_on(day)
-        if today is not None:
-            begin = max(start, hours.to_utc(day, today[0]))
-            finish = min(end, hours.to_utc(day, today[1]))
-            if finish > begin:
-                total += (finish - begin).total_seconds() / 60
-        day += timedelta(days=1)
-    return total
+    return hours.open_minutes_between(start, end)
 
 
 @dataclass
