@@ -5,13 +5,16 @@ and the results count the voice channel. Also: key 4 in the phone menu while it 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from xml.etree import ElementTree
 
 from sqlalchemy import select
 
+from app.domain import hours, settings
 from app.domain.intake import InboundMessage, intake
 from app.extensions import db
-from app.models import AuditEvent, Message, SatisfactionSurvey
+from app.models import AuditEvent, Message, OutboxItem, SatisfactionSurvey
+from app.models.base import utcnow
 from tests import support
 from tests.test_surveys import _resolve
 from tests.test_voice_reply import LANDLINE, _send_voice_reply, _voicemail_ticket
@@ -247,3 +250,21 @@ def _notice_id(app, ticket_id: int) -> int:
                 Message.meta["kind"].as_string() == "resolved_notice",
             )
         )
+
+
+def test_a_resolution_call_waits_for_opening_hours(app, client, make_agent, twilio_stub):
+    """Resolved while we are closed: the call is placed when the next call window opens."""
+    _boss(client, make_agent)
+    ticket_id = _voicemail_ticket(app, "sv")
+    with app.app_context():
+        tomorrow = hours.to_local(utcnow()).date() + timedelta(days=1)
+        settings.put("business_hours", {"open": 9, "close": 15, "days": [tomorrow.weekday()]})
+        db.session.commit()
+        opens = hours.to_utc(tomorrow, 9)
+    assert _resolve(app, client, ticket_id).status_code == 302
+    support.run_jobs(app)
+    assert twilio_stub.calls() == []  # not at night
+    with app.app_context():
+        item = db.session.scalar(select(OutboxItem).where(OutboxItem.topic == "message.deliver"))
+        assert abs((item.available_at - opens).total_seconds()) < 5
+        assert db.session.get(Message, item.payload["message_id"]).delivery_status == "queued"

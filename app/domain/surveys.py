@@ -162,7 +162,8 @@ def on_resolved(ticket: Ticket, actor: Actor) -> SatisfactionSurvey | None:
     db.session.add(message)
     db.session.flush()
     survey.message_id = message.id
-    outbox.enqueue("message.deliver", message_id=message.id)
+    delay = survey_calls.seconds_until_we_may_call(survey.sent_at) if channel == "voice" else 0
+    outbox.enqueue("message.deliver", message_id=message.id, delay_seconds=delay)
     audit.record(
         actor, "ticket.resolved_notice", ticket_id=ticket.id, channel=channel, survey_id=survey.id
     )
