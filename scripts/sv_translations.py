@@ -1240,6 +1240,8 @@ SV = {
     "This question has closed. Thank you for calling. Goodbye.": (
         "Den här frågan är stängd. Tack för att du ringde. Hej då."
     ),
+    "Answer the call": "Svara i telefonen",
+    "Let the answering machine take it": "Låt telefonsvararen ta det",
     "To tell us how we did with the case we resolved, press 4.": (
         "Tryck 4 för att berätta hur vi skötte ärendet vi har löst."
     ),
