@@ -16,6 +16,7 @@ from app.extensions import db
 from app.models import AuditEvent, Message, OutboxItem, SatisfactionSurvey
 from app.models.base import utcnow
 from tests import support
+from tests.test_phone import sms
 from tests.test_surveys import _resolve
 from tests.test_voice_reply import LANDLINE, _send_voice_reply, _voicemail_ticket
 
@@ -192,7 +193,7 @@ def test_the_notice_channel_follows_how_we_can_reach_the_customer(
     app, client, make_agent, twilio_stub, mail_sink
 ):
     """A mobile caller is texted; a landline caller with email is mailed; a caller the agent
-    answered by a call gets the notice by a call as well."""
+    answered by a call gets the notice by a call as well; a fixed line that texted is texted."""
     _boss(client, make_agent)
 
     def phoned(phone: str, email: str | None = None) -> int:
@@ -233,13 +234,27 @@ def test_the_notice_channel_follows_how_we_can_reach_the_customer(
         .value("Url")
         .endswith("/twilio/resolved-call/" + str(_notice_id(app, answered_by_call)))
     )
+    # A fixed-line number that texted us (an SMS service for landlines) takes texts.
+    sms(client, "Min tv är svart", sid="SM-fixed", phone="+4640123456")
+    with app.app_context():
+        texted = db.session.scalar(
+            select(Message.ticket_id).where(Message.external_sid == "SM-fixed")
+        )
+    _resolve(app, client, texted)
+    support.run_jobs(app)
+    assert twilio_stub.messages()[-1].value("To") == "+4640123456"
     with app.app_context():
         channels = dict(
             db.session.execute(
                 select(SatisfactionSurvey.ticket_id, SatisfactionSurvey.channel)
             ).all()
         )
-    assert channels == {mobile: "sms", landline_with_mail: "email", answered_by_call: "voice"}
+    assert channels == {
+        mobile: "sms",
+        landline_with_mail: "email",
+        answered_by_call: "voice",
+        texted: "sms",
+    }
 
 
 def _notice_id(app, ticket_id: int) -> int:

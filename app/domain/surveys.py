@@ -107,7 +107,9 @@ def notice_channel(ticket: Ticket) -> str | None:
         )
         or ticket.channel
     )
-    can_sms = bool(customer.phone) and not customer.sms_opted_out and can_take_sms(customer.phone)
+    # A number that texted us takes texts; any other must not be a landline (phonenumbers).
+    texts = last_in == "sms" or can_take_sms(customer.phone)
+    can_sms = bool(customer.phone) and not customer.sms_opted_out and texts
     if last_in == "email" and customer.email:
         return "email"
     if survey_calls.voice_only(ticket, last_in):
