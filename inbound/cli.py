@@ -22,7 +22,7 @@ inbound_cli = AppGroup("inbound", help="The inbound mail server.")
 
 
 def run_until_stopped(controller) -> None:
-    """Serve until Ctrl-C or SIGTERM (honcho, systemd), then stop the controller cleanly."""
+    """Serve until Ctrl-C or SIGTERM (scripts/supervise.py, systemd), then stop cleanly."""
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:

@@ -1221,6 +1221,30 @@ SV = {
     "Type it on this page:": "Skriv in den på den här sidan:",
     "Or read it aloud to the person helping you with %(ref)s. Give it to no one else.": "Eller läs upp den för den som hjälper dig med %(ref)s. Ge den inte till någon annan.",
     "%(name)s: your code is %(code)s. It works for %(minutes)s minutes. Read it to the person helping you with %(ref)s, or reply to this text with it. Give it to no one else.": "%(name)s: din kod är %(code)s. Den gäller i %(minutes)s minuter. Läs upp den för den som hjälper dig med %(ref)s, eller svara på det här sms:et med koden. Ge den inte till någon annan.",
+    # issue 17: the resolution call of a voice-only customer, and key 4 in the phone menu
+    "Hello, this is %(name)s. Your case %(reference)s is resolved.": (
+        "Hej, det här är %(name)s. Ditt ärende %(reference)s är löst."
+    ),
+    "If something is still not right, call us on %(number)s and we will pick it up again.": (
+        "Om något fortfarande inte stämmer kan du ringa oss på %(number)s, så tar vi upp det igen."
+    ),
+    "How did we do? If you are happy, press 1. If it was OK, press 2. "
+    "If you are not happy, press 3.": (
+        "Hur skötte vi det? Är du nöjd, tryck 1. Var det okej, tryck 2. Är du inte nöjd, tryck 3."
+    ),
+    "Sorry, that was not 1, 2 or 3.": "Förlåt, det var inte 1, 2 eller 3.",
+    "Thank you for your answer. It helps us get better. Goodbye.": (
+        "Tack för ditt svar. Det hjälper oss att bli bättre. Hej då."
+    ),
+    "Thank you for your time. Goodbye.": "Tack för att du tog dig tid. Hej då.",
+    "This question has closed. Thank you for calling. Goodbye.": (
+        "Den här frågan är stängd. Tack för att du ringde. Hej då."
+    ),
+    "Answer the call": "Svara i telefonen",
+    "Let the answering machine take it": "Låt telefonsvararen ta det",
+    "To tell us how we did with the case we resolved, press 4.": (
+        "Tryck 4 för att berätta hur vi skötte ärendet vi har löst."
+    ),
 }
 
 

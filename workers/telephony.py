@@ -39,10 +39,14 @@ def deliver_voice(message: Message) -> None:
     """Ring the customer; Twilio fetches the words from /twilio/voice-reply/<id> on answer.
 
     DetectMessageEnd waits for the greeting's beep when a machine answers, so the reply is
-    left as a whole voicemail rather than spoken over the greeting."""
+    left as a whole voicemail rather than spoken over the greeting. A resolution notice
+    (app.domain.survey_calls) has its own words: the notice, then "how did we do?"."""
+    words = (
+        "resolved-call" if (message.meta or {}).get("kind") == "resolved_notice" else "voice-reply"
+    )
     message.external_sid = twilio_rest.start_call(
         message.recipient,
-        url=twilio_rest.public_url(f"/twilio/voice-reply/{message.id}"),
+        url=twilio_rest.public_url(f"/twilio/{words}/{message.id}"),
         status_callback=twilio_rest.public_url(f"/twilio/voice-reply/{message.id}/status"),
         machine_detection="DetectMessageEnd",
     )

@@ -58,6 +58,16 @@ def read_twiml(twiml: str) -> dict:
     return {"say": say, "action": action, "message": message}
 
 
+def answer_path(item: dict) -> str | None:
+    """Where Twilio would fetch a call's words when it is answered: one of our webhooks."""
+    if item.get("kind") != "call" or not item.get("url"):
+        return None
+    parts = urlsplit(item["url"])
+    if not parts.path.startswith("/twilio/"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
 @bp.route("/agent/dev/phone", methods=["GET", "POST"])
 @login_required
 def phone():
@@ -85,6 +95,20 @@ def phone():
                 call_sid = "CA" + uuid.uuid4().hex
                 params = {"From": caller, "To": ours, "CallSid": call_sid}
                 result = {"kind": "call", **read_twiml(post_webhook("/twilio/voice", params))}
+            elif action == "answer" and request.form.get("target", "").startswith("/twilio/"):
+                # A call we placed (a reply read aloud, a resolution call): pick it up as
+                # the customer would, or let their answering machine take it.
+                call_sid = request.form.get("call_sid") or "CA" + uuid.uuid4().hex
+                machine = request.form.get("machine") == "1"
+                params = {
+                    "From": ours,
+                    "To": caller,
+                    "CallSid": call_sid,
+                    "CallStatus": "in-progress",
+                    "AnsweredBy": "machine_end_beep" if machine else "human",
+                }
+                target = request.form["target"]
+                result = {"kind": "call", **read_twiml(post_webhook(target, params))}
             elif action == "keys" and request.form.get("target", "").startswith("/twilio/"):
                 params = {
                     "From": caller,
@@ -97,7 +121,7 @@ def phone():
     return render_template(
         "devtools/phone.html",
         form=form,
-        sent=read_log(standin_log()),
+        sent=[{**item, "answer_path": answer_path(item)} for item in read_log(standin_log())],
         result=result,
         caller=caller,
         call_sid=call_sid,

@@ -68,6 +68,29 @@ def find_phone_numbers(text: str, default_region: str = "SE", limit: int = 5) ->
     return found
 
 
+# Number types that cannot receive a text: a fixed line (a landline) and the like.
+_NO_SMS_TYPES = (
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.TOLL_FREE,
+    phonenumbers.PhoneNumberType.PREMIUM_RATE,
+    phonenumbers.PhoneNumberType.SHARED_COST,
+    phonenumbers.PhoneNumberType.UAN,
+    phonenumbers.PhoneNumberType.VOICEMAIL,
+)
+
+
+def can_take_sms(phone: str | None) -> bool:
+    """False for a number that is surely not a mobile (a Swedish 08- landline, a toll-free
+    number); True for mobiles and numbers that may be either (North America, VoIP)."""
+    if not phone:
+        return False
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) not in _NO_SMS_TYPES
+
+
 def format_phone(phone: str | None, default_region: str = "SE") -> str:
     """A number as people read it aloud: national form at home ("08-500 000 00"),
     international form otherwise ("+44 20 7946 0000")."""

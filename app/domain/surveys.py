@@ -1,10 +1,11 @@
 """Closing the loop: tell the customer their ticket is resolved, and ask how we did.
 
 The notice goes out on the customer's channel (mail if they last wrote by mail, SMS if
-they texted or called and have a mobile on file) in the ticket's language, as an ordinary
-outgoing message through the outbox. The question: 1 good, 2 OK, 3 bad — answered by an SMS
-reply (matched on the phone number), or by one click in the mail: the link carries the
-survey id signed with the app's secret, so nothing secret is stored and no login is needed.
+they texted or called and have a mobile on file, an automated call for voice-only customers:
+see app.domain.survey_calls) in the ticket's language, as an ordinary outgoing message
+through the outbox. The question: 1 good, 2 OK, 3 bad — answered by an SMS reply (matched on
+the phone number), by a key pressed in the call, or by one click in the mail: the link carries
+the survey id signed with the app's secret, so nothing secret is stored and no login is needed.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.domain import audit, outbox
+from app.domain import audit, outbox, survey_calls
 from app.domain.audit import Actor
+from app.domain.contacts import can_take_sms
 from app.domain.errors import DomainError
 from app.extensions import db
 from app.models import Agent, Customer, Message, SatisfactionSurvey, Ticket
@@ -92,8 +94,9 @@ def survey_for_token(token: str) -> SatisfactionSurvey | None:
 
 
 def notice_channel(ticket: Ticket) -> str | None:
-    """Mail if the customer last wrote by mail; SMS if they texted or phoned and we may
-    text them; otherwise whichever contact we have. None: no way to reach them."""
+    """Mail if the customer last wrote by mail; a call if they are voice-only (see
+    survey_calls.voice_only); SMS if they texted or phoned and we may text them; otherwise
+    whichever contact we have. None: no way to reach them."""
     customer = ticket.customer
     last_in = (
         db.session.scalar(
@@ -104,9 +107,13 @@ def notice_channel(ticket: Ticket) -> str | None:
         )
         or ticket.channel
     )
-    can_sms = bool(customer.phone) and not customer.sms_opted_out
+    # A number that texted us takes texts; any other must not be a landline (phonenumbers).
+    texts = last_in == "sms" or can_take_sms(customer.phone)
+    can_sms = bool(customer.phone) and not customer.sms_opted_out and texts
     if last_in == "email" and customer.email:
         return "email"
+    if survey_calls.voice_only(ticket, last_in):
+        return "voice"
     if can_sms and (last_in in ("sms", "voice") or not customer.email):
         return "sms"
     if customer.email:
@@ -133,12 +140,15 @@ def on_resolved(ticket: Ticket, actor: Actor) -> SatisfactionSurvey | None:
     db.session.add(survey)
     db.session.flush()
     summary = (ticket.resolution_summary or "").strip()
-    body = NOTICE[channel][language].format(
-        ref=ticket.reference,
-        summary=SUMMARY[language].format(summary=summary) if summary else "",
-        url=f"{current_app.config['PUBLIC_BASE_URL']}/survey/{token_for(survey)}",
-        team=current_app.config["SUPPORT_NAME"],
-    )
+    if channel == "voice":  # spoken: short, the question follows in the same call
+        body = survey_calls.notice_text(ticket, language)
+    else:
+        body = NOTICE[channel][language].format(
+            ref=ticket.reference,
+            summary=SUMMARY[language].format(summary=summary) if summary else "",
+            url=f"{current_app.config['PUBLIC_BASE_URL']}/survey/{token_for(survey)}",
+            team=current_app.config["SUPPORT_NAME"],
+        )
     message = Message(
         ticket=ticket,
         direction="out",
@@ -154,7 +164,8 @@ def on_resolved(ticket: Ticket, actor: Actor) -> SatisfactionSurvey | None:
     db.session.add(message)
     db.session.flush()
     survey.message_id = message.id
-    outbox.enqueue("message.deliver", message_id=message.id)
+    delay = survey_calls.seconds_until_we_may_call(survey.sent_at) if channel == "voice" else 0
+    outbox.enqueue("message.deliver", message_id=message.id, delay_seconds=delay)
     audit.record(
         actor, "ticket.resolved_notice", ticket_id=ticket.id, channel=channel, survey_id=survey.id
     )
@@ -202,6 +213,32 @@ def answer_by_sms(customer: Customer, score: int) -> str | None:
         return None
     answer(survey, score, "sms")
     return THANKS[_language(survey.language)]
+
+
+def survey_of_call(message: Message) -> SatisfactionSurvey | None:
+    """The question a resolution call asks (None for any other message)."""
+    meta = message.meta or {}
+    if meta.get("kind") != "resolved_notice" or message.channel != "voice":
+        return None
+    return db.session.get(SatisfactionSurvey, meta.get("survey_id"))
+
+
+def pending_for_caller(customer: Customer | None) -> SatisfactionSurvey | None:
+    """The newest unanswered question of a voice-only customer's resolution call, still
+    open: when they phone us, the menu offers to answer it."""
+    if customer is None:
+        return None
+    return db.session.scalar(
+        select(SatisfactionSurvey)
+        .where(
+            SatisfactionSurvey.customer_id == customer.id,
+            SatisfactionSurvey.channel == "voice",
+            SatisfactionSurvey.score.is_(None),
+            SatisfactionSurvey.sent_at >= utcnow() - timedelta(days=ANSWER_DAYS),
+        )
+        .order_by(SatisfactionSurvey.sent_at.desc(), SatisfactionSurvey.id.desc())
+        .limit(1)
+    )
 
 
 @dataclass

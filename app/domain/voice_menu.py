@@ -18,10 +18,10 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.domain import audit, callbacks, hours, identity, ratelimit
+from app.domain import audit, callbacks, hours, identity, ratelimit, surveys
 from app.domain.audit import SYSTEM
 from app.extensions import db
-from app.models import Agent, Customer, Message, Ticket, VerificationChallenge
+from app.models import Agent, Customer, Message, SatisfactionSurvey, Ticket, VerificationChallenge
 from app.models.base import utcnow
 from app.models.enums import TicketStatus
 
@@ -93,6 +93,7 @@ class CallerStatus:
     ticket: Ticket | None
     has_answer: bool
     verified: bool
+    survey: SatisfactionSurvey | None = None  # an open "how did we do?" from our call
 
 
 def caller_status(phone: str | None) -> CallerStatus:
@@ -103,6 +104,7 @@ def caller_status(phone: str | None) -> CallerStatus:
         ticket=ticket,
         has_answer=ticket is not None and latest_answer(ticket) is not None,
         verified=ticket is not None and identity.current_level(ticket) is not None,
+        survey=surveys.pending_for_caller(customer),
     )
 
 

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from app.domain import audit, outbox
 from app.domain.audit import SYSTEM
+from app.domain.survey_calls import spoken_reference
 from app.extensions import db
 from app.models import Message
 
@@ -36,7 +37,7 @@ def spoken_text(message: Message) -> str:
         intro = _(
             "Hello, this is %(name)s with an answer about your case %(reference)s.",
             name=current_app.config["SUPPORT_NAME"],
-            reference=" ".join(message.ticket.reference.replace("-", "")),
+            reference=spoken_reference(message.ticket.reference),
         )
     return f"{intro} {message.body_text[:3000]}"
 
@@ -75,6 +76,8 @@ def _text_after_voicemail(message: Message) -> None:
     customer = message.ticket.customer
     if not customer.phone or customer.sms_opted_out:
         return
+    if (message.meta or {}).get("kind") == "resolved_notice":
+        return  # the short notice was left whole; its customer is one we cannot text
     with force_locale(customer.language or "sv"):
         body = _(
             "We left you a voice message with our answer about %(reference)s. "

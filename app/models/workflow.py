@@ -48,9 +48,10 @@ class CustomerMerge(db.Model):
 class SatisfactionSurvey(db.Model):
     """ "How did we do?" after a ticket is resolved: one per resolution notice.
 
-    The customer answers 1 (good), 2 (OK) or 3 (bad) by SMS reply, or with one click in
-    the mail (a link signed with the survey id, so no token is stored). Results are
-    counted per agent (the assignee at resolution), channel and week.
+    The customer answers 1 (good), 2 (OK) or 3 (bad) by SMS reply, by a key in the
+    resolution call (voice-only customers), or with one click in the mail (a link signed
+    with the survey id, so no token is stored). Results are counted per agent (the assignee
+    at resolution), channel and week.
     """
 
     __tablename__ = "satisfaction_surveys"
@@ -61,7 +62,7 @@ class SatisfactionSurvey(db.Model):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id"), index=True)
     message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
-    channel: Mapped[str] = mapped_column(String(16))  # email | sms
+    channel: Mapped[str] = mapped_column(String(16))  # email | sms | voice
     language: Mapped[str] = mapped_column(String(8), default="en")
     sent_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     score: Mapped[int | None] = mapped_column()

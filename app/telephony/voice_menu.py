@@ -1,8 +1,9 @@
 """The phone menu: everything a landline caller can do, by keypad, in Swedish or English.
 
 1 call me back (then pick one of the next real windows), 2 leave a message, 3 hear our
-latest answer (after we have called the number on file to check it is them), 0 talk to a
-person while we are open, 9 the other language. Pressing nothing twice still leaves a
+latest answer (after we have called the number on file to check it is them), 4 tell us how we
+did (while the question of a resolution call is open), 0 talk to a person while we are open,
+9 the other language. Pressing nothing twice still leaves a
 usable record: a callback to the caller's number, or a plain goodbye when it is withheld.
 """
 
@@ -16,7 +17,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from app.domain import callbacks, calls, hours, identity, voice_menu, voice_replies
 from app.domain.callbacks import CallbackError
 from app.extensions import db
-from app.telephony import bp
+from app.telephony import bp, survey_call
 from app.telephony.routes import _caller, first_time
 from app.telephony.signature import twilio_signed
 from app.telephony.voice_common import say, twiml
@@ -68,6 +69,8 @@ def voice():
         options.append(_("To leave a message, press 2."))
         if status.has_answer:
             options.append(_("To hear our latest answer, press 3."))
+        if status.survey is not None:
+            options.append(_("To tell us how we did with the case we resolved, press 4."))
         if voice_menu.agents_to_ring():
             options.append(_("To talk to a person now, press 0."))
         say(gather, language, " ".join(options))
@@ -109,6 +112,9 @@ def voice_menu_choice():
             _record(response, language)
         elif digit == "3" and status.has_answer:
             _latest_answer(response, status, language)
+        elif digit == "4" and status.survey is not None:
+            action = url_for("telephony.voice_survey", survey_id=status.survey.id, lang=language)
+            survey_call.ask(response, language, action)
         elif digit == "0" and voice_menu.agents_to_ring():
             _ring_agents(response, language)
         else:
