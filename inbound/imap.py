@@ -47,6 +47,7 @@ from app.domain.mailboxes import MailboxConfig
 from app.extensions import db
 from inbound import authentication
 from inbound.parse import UnparseableEmail, parse_email
+from inbound.transactions import begin_batch
 
 log = logging.getLogger(__name__)
 
@@ -264,6 +265,7 @@ class MailboxFetcher:
             committed: list[int] = []
             with self.app.app_context():
                 try:
+                    begin_batch()  # SQLite: the savepoints nest in ONE transaction
                     seen = mailboxes.known_message_ids(
                         self.config.name, [p.message_id for _, _, p in parsed_items]
                     )

@@ -31,6 +31,7 @@ from app.extensions import db
 from app.ops.metrics import smtp_result
 from inbound import authentication
 from inbound.parse import UnparseableEmail, parse_email
+from inbound.transactions import begin_batch
 
 log = logging.getLogger(__name__)
 
@@ -118,6 +119,7 @@ class GroupCommitter:
         """Runs in a committer thread: the batch in one transaction. Returns the replies."""
         with self.app.app_context():
             try:
+                begin_batch()
                 replies = [self._store_one(mail) for mail in batch]
                 db.session.commit()
             except SQLAlchemyError as error:
