@@ -11,12 +11,13 @@ is real there.
 
 from __future__ import annotations
 
-from sqlalchemy import text
-
 from app.extensions import db
 
 
 def begin_batch() -> None:
     """Call first in a fresh session, before any savepoint."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        db.session.execute(text("BEGIN IMMEDIATE"))
+    if db.session.get_bind().dialect.name != "sqlite":
+        return
+    connection = db.session.connection()
+    if not connection.connection.driver_connection.in_transaction:  # (joined an outer one)
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -25,9 +25,10 @@ pytestmark = pytest.mark.real_commits
 
 @pytest.fixture
 def batching_server(app, dns):
-    """A server whose committer waits 400 ms for company: mails sent together share a batch
-    (one committer, also on PostgreSQL, so they cannot split over two)."""
-    app.config["INBOUND_COMMIT_WINDOW_MS"] = 400
+    """A server whose committer waits (up to 5 s) until four mails are there: the four mails a
+    test sends together share one batch (one committer, also on PostgreSQL)."""
+    app.config["INBOUND_COMMIT_WINDOW_MS"] = 5000
+    app.config["INBOUND_COMMIT_BATCH"] = 4
     app.config["INBOUND_COMMITTERS"] = 1
     controller = HelpdeskController(app, host="127.0.0.1", port=support.free_port(), txt_lookup=dns)
     controller.start()
