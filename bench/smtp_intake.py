@@ -411,6 +411,8 @@ def main() -> None:
         metavar="N",
         help="measure at 0 existing tickets, seed N, measure again; print the change",
     )
+    parser.add_argument("--committers", type=int, default=0, help="INBOUND_COMMITTERS")
+    parser.add_argument("--window-ms", type=int, default=2, help="INBOUND_COMMIT_WINDOW_MS")
     parser.add_argument(
         "--build-in-client",
         action="store_true",
@@ -430,7 +432,12 @@ def main() -> None:
             connection.execute("CREATE SCHEMA public")
 
     # INBOUND_AUTH off: DNS lookups would measure the network, not us.
-    app, backend = bench_app("smtp", INBOUND_AUTH="off")
+    app, backend = bench_app(
+        "smtp",
+        INBOUND_AUTH="off",
+        INBOUND_COMMITTERS=args.committers,
+        INBOUND_COMMIT_WINDOW_MS=args.window_ms,
+    )
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     logging.getLogger().setLevel(logging.WARNING)
     if args.existing:
@@ -443,7 +450,8 @@ def main() -> None:
     print(
         f"database {backend}; {args.messages} messages over {args.connections} smtplib client "
         f"processes per server (mails built {built});"
-        f" {cpus} CPUs, load average {load:.1f} at start"
+        f" {cpus} CPUs, load average {load:.1f} at start; group commit window "
+        f"{args.window_ms} ms, committers {args.committers or 'default'}"
     )
     clients = Clients(args.connections, args.build_in_client)
     try:

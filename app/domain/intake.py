@@ -232,11 +232,7 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
             created_at=now,
         )
         db.session.add(ticket)
-        db.session.flush()
-        created = True
-        audit.record(actor, "ticket.opened", ticket_id=ticket.id, channel=inbound.channel)
-        assignment.auto_assign(ticket)
-        integrations.emit("ticket.created", ticket)
+        created = True  # flushed below with its first message: one round of INSERTs
     elif ticket.status == TicketStatus.RESOLVED:
         tickets.change_status(ticket, TicketStatus.OPEN, actor)
         reopened = True
@@ -267,6 +263,10 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
     if not created:
         tickets.touch(ticket)
     db.session.flush()
+    if created:
+        audit.record(actor, "ticket.opened", ticket_id=ticket.id, channel=inbound.channel)
+        assignment.auto_assign(ticket)
+        integrations.emit("ticket.created", ticket)
     if inbound.acknowledge and created:
         outbox.enqueue("ticket.acknowledge", ticket_id=ticket.id, message_id=message.id)
     return IntakeResult(ticket=ticket, message=message, created_ticket=created, reopened=reopened)
