@@ -31,7 +31,7 @@ from app.extensions import db
 from app.ops.metrics import smtp_result
 from inbound import authentication
 from inbound.parse import UnparseableEmail, parse_email
-from inbound.transactions import begin_batch
+from inbound.transactions import begin_batch, end_batch
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +129,7 @@ class GroupCommitter:
                 )
                 return [TEMPORARY_FAILURE] * len(batch)
             finally:
+                end_batch()
                 db.session.remove()
         return replies
 

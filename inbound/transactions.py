@@ -11,13 +11,19 @@ is real there.
 
 from __future__ import annotations
 
+from app.domain import read_once
 from app.extensions import db
 
 
 def begin_batch() -> None:
-    """Call first in a fresh session, before any savepoint."""
+    """Call first in a fresh session, before any savepoint; `end_batch` when done."""
+    read_once.start_batch()  # the assignment mode and webhooks: read once for the batch
     if db.session.get_bind().dialect.name != "sqlite":
         return
     connection = db.session.connection()
     if not connection.connection.driver_connection.in_transaction:  # (joined an outer one)
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def end_batch() -> None:
+    read_once.end_batch()
