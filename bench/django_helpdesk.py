@@ -7,7 +7,8 @@ Its own mailbox import (`helpdesk.email.process_queue` on a queue of type "local
 mails directly: parse → intake → commit, no socket, a savepoint per mail and one commit per
 chunk (as the IMAP import does) through the SMTP server's GroupCommitter.
 
-Both use SQLite in WAL mode with synchronous=NORMAL (the project's pragmas). The mails are
+Both use SQLite in WAL mode with synchronous=NORMAL (the project's pragmas) unless
+`--django-sqlite default` leaves django-helpdesk on Django's own SQLite settings. The mails are
 split into rounds; each round runs django-helpdesk, then the project, on the same mails, so
 the machine's load hits both alike.
 
@@ -44,6 +45,7 @@ import django
 from django.conf import settings
 
 work = sys.argv[1]
+pragmas = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
 settings.configure(
     DEBUG=False,
     SECRET_KEY="bench-only-not-secret",
@@ -58,7 +60,7 @@ settings.configure(
     DATABASES={"default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": os.path.join(work, "django.sqlite3"),
-        "OPTIONS": {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"},
+        "OPTIONS": pragmas if sys.argv[2] == "wal" else {},
     }},
     EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
     MEDIA_ROOT=os.path.join(work, "media"),
@@ -126,6 +128,13 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=50, help="project: mails per commit")
     parser.add_argument("--version", default="2.6.1", help="django-helpdesk version")
     parser.add_argument("--venv", default="/tmp/bench-django-helpdesk-venv")
+    parser.add_argument(
+        "--django-sqlite",
+        choices=["wal", "default"],
+        default="wal",
+        help="wal: the project's pragmas for django-helpdesk too (fair); default: Django's "
+        "own SQLite settings (rollback journal, synchronous=FULL)",
+    )
     args = parser.parse_args()
 
     python = make_venv(Path(args.venv), args.version)
@@ -136,7 +145,7 @@ def main() -> None:
     driver_path = work / "driver.py"
     driver_path.write_text(DRIVER)
     django = subprocess.Popen(  # noqa: S603
-        [str(python), str(driver_path), str(work)],
+        [str(python), str(driver_path), str(work), args.django_sqlite],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -168,7 +177,11 @@ def main() -> None:
     )
 
     totals = {"django-helpdesk": [0.0, 0, 0], "project": [0.0, 0, 0]}
-    print(f"\n{args.messages} mails in {args.rounds} rounds, interleaved; SQLite WAL for both")
+    django_db = "WAL, synchronous=NORMAL" if args.django_sqlite == "wal" else "Django's defaults"
+    print(
+        f"\n{args.messages} mails in {args.rounds} rounds, interleaved; project SQLite WAL, "
+        f"synchronous=NORMAL; django-helpdesk SQLite {django_db}"
+    )
     for round_number in range(args.rounds):
         chunk = mails[round_number * per_round : (round_number + 1) * per_round]
         folder = work / f"round{round_number}"
