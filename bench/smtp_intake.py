@@ -32,6 +32,7 @@ import multiprocessing  # noqa: E402
 import os  # noqa: E402
 import smtplib  # noqa: E402
 import sqlite3  # noqa: E402
+import statistics  # noqa: E402
 import threading  # noqa: E402
 import time  # noqa: E402
 from concurrent.futures import ThreadPoolExecutor  # noqa: E402
@@ -374,6 +375,25 @@ def one_round(app, url: str, clients: Clients, messages: int, round_tag: str) ->
     return results
 
 
+def rounds(app, url: str, clients: Clients, args, tag: str) -> dict:
+    """`--rounds` rounds of null, raw insert, project; each figure's median over them."""
+    runs = [one_round(app, url, clients, args.messages, f"{tag}{i}") for i in range(args.rounds)]
+    if args.rounds > 1:
+        for i, run in enumerate(runs):
+            print(f" round {i + 1}:")
+            report(run, args.messages)
+        print(f" median of {args.rounds} rounds:")
+    median = {
+        name: {
+            key: statistics.median(run[name][key] for run in runs) for key in ("rate", "p50", "p99")
+        }
+        | {"errors": [e for run in runs for e in run[name]["errors"]]}
+        for name in runs[0]
+    }
+    report(median, args.messages)
+    return median
+
+
 def report(results: dict, messages: int) -> None:
     for name, result in results.items():
         errors = result["errors"]
@@ -411,6 +431,7 @@ def main() -> None:
         metavar="N",
         help="measure at 0 existing tickets, seed N, measure again; print the change",
     )
+    parser.add_argument("--rounds", type=int, default=1, help="report medians over rounds")
     parser.add_argument("--committers", type=int, default=0, help="INBOUND_COMMITTERS")
     parser.add_argument("--window-ms", type=int, default=2, help="INBOUND_COMMIT_WINDOW_MS")
     parser.add_argument(
@@ -457,22 +478,27 @@ def main() -> None:
     try:
         before = ticket_count(app)
         print(f"\nexisting tickets: {before:,}")
-        first = one_round(app, url, clients, args.messages, "a")
-        report(first, args.messages)
+        first = rounds(app, url, clients, args, "a")
         if args.compare_sizes:
             print(f"\nseeding {args.compare_sizes:,} tickets …", flush=True)
             print(f"seeded in {seed(app, args.compare_sizes):.0f} s")
             print(f"\nexisting tickets: {ticket_count(app):,}")
-            second = one_round(app, url, clients, args.messages, "b")
-            report(second, args.messages)
-            change = second["project"]["rate"] / first["project"]["rate"] - 1
-            ratio_change = (second["project"]["rate"] / second["raw insert"]["rate"]) / (
-                first["project"]["rate"] / first["raw insert"]["rate"]
-            ) - 1
-            print(
-                f"\nproject msg/s at {before:,} → {ticket_count(app):,} existing tickets: "
-                f"{change * 100:+.1f} %  (ratio to raw insert: {ratio_change * 100:+.1f} %)"
-            )
+            second = rounds(app, url, clients, args, "b")
+            print(f"\nchange from {before:,} to about {ticket_count(app):,} existing tickets:")
+            for name, a, b in (
+                ("project msg/s", first["project"]["rate"], second["project"]["rate"]),
+                (
+                    "project / raw insert",
+                    first["project"]["rate"] / first["raw insert"]["rate"],
+                    second["project"]["rate"] / second["raw insert"]["rate"],
+                ),
+                (
+                    "project / null",
+                    first["project"]["rate"] / first["null"]["rate"],
+                    second["project"]["rate"] / second["null"]["rate"],
+                ),
+            ):
+                print(f"  {name:<22} {a:8.2f} → {b:8.2f}   {(b / a - 1) * 100:+.1f} %")
     finally:
         clients.close()
 
