@@ -114,6 +114,12 @@ def from_environment() -> dict:
         "INBOUND_AUTHSERV_ID": os.environ.get("INBOUND_AUTHSERV_ID", "mx.helpdesk.test"),
         "INBOUND_TRUSTED_RELAYS": _list("INBOUND_TRUSTED_RELAYS", "127.0.0.1,::1"),
         "INBOUND_METRICS_PORT": _int("INBOUND_METRICS_PORT", 0),
+        # Group commit: mails that arrive while a commit runs, or within this many ms of the
+        # first, share one transaction (a savepoint each; every 250 after the one COMMIT).
+        "INBOUND_COMMIT_WINDOW_MS": _int("INBOUND_COMMIT_WINDOW_MS", 2),
+        "INBOUND_COMMIT_BATCH": _int("INBOUND_COMMIT_BATCH", 64),
+        # Committer threads (one connection each); 0: 1 on SQLite (one writer), 2 otherwise.
+        "INBOUND_COMMITTERS": _int("INBOUND_COMMITTERS", 0),
         # /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset: no /metrics.
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
         "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),

@@ -47,6 +47,7 @@ from app.domain.mailboxes import MailboxConfig
 from app.extensions import db
 from inbound import authentication
 from inbound.parse import UnparseableEmail, parse_email
+from inbound.transactions import begin_batch, end_batch
 
 log = logging.getLogger(__name__)
 
@@ -264,6 +265,7 @@ class MailboxFetcher:
             committed: list[int] = []
             with self.app.app_context():
                 try:
+                    begin_batch()  # SQLite: the savepoints nest in ONE transaction
                     seen = mailboxes.known_message_ids(
                         self.config.name, [p.message_id for _, _, p in parsed_items]
                     )
@@ -283,6 +285,7 @@ class MailboxFetcher:
                     db.session.rollback()
                     raise
                 finally:
+                    end_batch()
                     db.session.remove()
             time.sleep(0.05 * (attempt + 1) * random.uniform(1, 3))
         for uid, outcome in list(outcomes.items()):

@@ -11,25 +11,160 @@ import asyncio
 import collections
 import ipaddress
 import logging
-from concurrent.futures import ThreadPoolExecutor
+import queue
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.lmtp import LMTP
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from flask import Flask
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from app.adapters.files import store_attachments
 from app.domain import settings
 from app.domain.email_intake import receive_email
+from app.domain.email_types import InboundEmail
 from app.extensions import db
 from app.ops.metrics import smtp_result
 from inbound import authentication
 from inbound.parse import UnparseableEmail, parse_email
+from inbound.transactions import begin_batch, end_batch
 
 log = logging.getLogger(__name__)
 
 TEMPORARY_FAILURE = "451 4.3.0 Temporary problem storing your message; please try again"
+
+
+@dataclass
+class _Mail:
+    """One parsed mail waiting for the committer; `reply` resolves to its SMTP reply line."""
+
+    parsed: InboundEmail
+    verdicts: authentication.Verdicts
+    mail_from: str
+    rcpt_tos: list[str]
+    reply: Future = field(default_factory=Future)
+
+
+class GroupCommitter:
+    """Group commit: mails that arrive while a commit is running (or within a few ms of the
+    first) share ONE transaction — each in its own SAVEPOINT, so a mail the database refuses
+    gets its own 451 and the others are kept — and every reply is given only after that one
+    COMMIT. A failed COMMIT answers 451 to every mail of the batch: nothing of it is stored.
+
+    SQLite has one writer, so one committer thread; PostgreSQL takes several (one connection
+    each). A delivery key or customer another committer stored first shows up as an
+    IntegrityError in the savepoint: the mail is looked at once more and found stored.
+    """
+
+    def __init__(self, app: Flask, threads: int, *, window: float, batch: int) -> None:
+        self.app = app
+        self.window = window
+        self.batch = max(batch, 1)
+        self.waiting: queue.SimpleQueue[_Mail | None] = queue.SimpleQueue()
+        self.threads = [
+            threading.Thread(target=self._run, name=f"smtp-commit-{i}", daemon=True)
+            for i in range(threads)
+        ]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, mail: _Mail) -> Future:
+        self.waiting.put(mail)
+        return mail.reply
+
+    def stop(self) -> None:
+        for _ in self.threads:
+            self.waiting.put(None)
+        for thread in self.threads:
+            thread.join(timeout=10)
+
+    def _take(self) -> list[_Mail] | None:
+        first = self.waiting.get()
+        if first is None:
+            return None
+        batch = [first]
+        deadline = time.monotonic() + self.window
+        while len(batch) < self.batch:
+            try:
+                mail = self.waiting.get_nowait()
+            except queue.Empty:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                try:
+                    mail = self.waiting.get(timeout=remaining)
+                except queue.Empty:
+                    break
+            if mail is None:
+                self.waiting.put(None)  # for this thread's next turn: finish the batch first
+                break
+            batch.append(mail)
+        return batch
+
+    def _run(self) -> None:
+        while (batch := self._take()) is not None:
+            try:
+                replies = self.store(batch)
+            except Exception:  # noqa: BLE001 - a bug must not leave senders waiting
+                log.exception("storing a batch of mail failed unexpectedly; answered 451")
+                replies = [TEMPORARY_FAILURE] * len(batch)
+            for mail, reply in zip(batch, replies, strict=True):
+                mail.reply.set_result(reply)
+
+    def store(self, batch: list[_Mail]) -> list[str]:
+        """Runs in a committer thread: the batch in one transaction. Returns the replies."""
+        with self.app.app_context():
+            try:
+                begin_batch()
+                replies = [self._store_one(mail) for mail in batch]
+                db.session.commit()
+            except SQLAlchemyError as error:
+                db.session.rollback()
+                log.warning(
+                    "could not commit %d mails (%s); answered 451", len(batch), type(error).__name__
+                )
+                return [TEMPORARY_FAILURE] * len(batch)
+            finally:
+                end_batch()
+                db.session.remove()
+        return replies
+
+    def _store_one(self, mail: _Mail) -> str:
+        for attempt in (1, 2):
+            try:
+                with db.session.begin_nested():
+                    outcome = receive_email(
+                        mail.parsed,
+                        mail.verdicts,
+                        envelope_from=mail.mail_from,
+                        recipients=mail.rcpt_tos,
+                    )
+                    store_attachments(outcome.files)
+            except IntegrityError as error:
+                if attempt == 1:
+                    continue  # another connection stored it (or its customer) first: look again
+                return _refused(error)
+            except SQLAlchemyError as error:
+                return _refused(error)
+            except OSError as error:  # the attachment store: disk full, quota, I/O error
+                log.warning("could not store attachments (%s); answered 452", error.strerror)
+                return "452 4.3.1 Insufficient storage for your message; please try again later"
+            except Exception:  # noqa: BLE001 - a bug on one mail must not spoil the batch
+                log.exception("storing mail failed unexpectedly; answered 451")
+                return TEMPORARY_FAILURE
+            if outcome.reference:
+                return f"250 2.0.0 OK: {outcome.kind} {outcome.reference}"
+            return "250 2.0.0 OK"
+        raise AssertionError("unreachable")
+
+
+def _refused(error: Exception) -> str:
+    log.warning("could not store mail (%s); answered 451", type(error).__name__)
+    return TEMPORARY_FAILURE
 
 
 class HelpdeskHandler:
@@ -37,16 +172,39 @@ class HelpdeskHandler:
 
     def __init__(self, app: Flask, *, lmtp: bool = False, txt_lookup=None, workers: int = 0):
         self.app = app
+        config = app.config
         # SQLite has one writer: several writer threads only queue on its lock (and its
-        # busy handler sleeps), so one thread is fastest there. PostgreSQL takes several.
-        sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
-        workers = workers or (1 if sqlite else 4)
+        # busy handler sleeps), so one committer is fastest there. PostgreSQL takes several.
+        sqlite = config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+        committers = workers or config["INBOUND_COMMITTERS"] or (1 if sqlite else 2)
         self.lmtp = lmtp
         self.txt_lookup = txt_lookup  # tests inject DNS; None means real DNS
-        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="smtp-db")
-        local, domain = app.config["SUPPORT_ADDRESS"].split("@", 1)
+        self.committers = committers
+        self.parsers: ThreadPoolExecutor | None = None
+        self.committer: GroupCommitter | None = None
+        self.open()
+        local, domain = config["SUPPORT_ADDRESS"].split("@", 1)
         self.support_local = local
-        self.domains = {d.lower() for d in app.config["INBOUND_DOMAINS"]} | {domain}
+        self.domains = {d.lower() for d in config["INBOUND_DOMAINS"]} | {domain}
+
+    def open(self) -> None:
+        if self.committer is not None:
+            return
+        # Parsing and SPF/DKIM/DMARC (DNS) run beside the committer, not in its way.
+        self.parsers = ThreadPoolExecutor(max_workers=4, thread_name_prefix="smtp-parse")
+        self.committer = GroupCommitter(
+            self.app,
+            self.committers,
+            window=self.app.config["INBOUND_COMMIT_WINDOW_MS"] / 1000,
+            batch=self.app.config["INBOUND_COMMIT_BATCH"],
+        )
+
+    def close(self) -> None:
+        """Stop the threads (the controller calls it after the server stopped)."""
+        if self.committer is not None:
+            self.committer.stop()
+            self.parsers.shutdown(wait=True)
+            self.committer = self.parsers = None
 
     def accepts(self, address: str) -> bool:
         local, _, domain = address.lower().rpartition("@")
@@ -82,15 +240,19 @@ class HelpdeskHandler:
     async def handle_DATA(self, server, session: Session, envelope: Envelope):  # noqa: N802
         loop = asyncio.get_running_loop()
         try:
-            reply = await loop.run_in_executor(
-                self.executor,
-                self.store,
+            prepared = await loop.run_in_executor(
+                self.parsers,
+                self.prepare,
                 envelope.original_content or envelope.content,
                 "" if envelope.mail_from in (None, "<>") else envelope.mail_from,
                 list(envelope.rcpt_tos),
                 session.peer[0] if isinstance(session.peer, tuple) else None,
                 session.host_name or "",
             )
+            if isinstance(prepared, str):
+                reply = prepared
+            else:
+                reply = await asyncio.wrap_future(self.committer.submit(prepared))
         except Exception:  # noqa: BLE001 - an exception here would be aiosmtpd's 500 and
             # would leave the transaction open; a reply of ours always ends it cleanly.
             log.exception("storing mail failed unexpectedly; answered 451")
@@ -113,8 +275,8 @@ class HelpdeskHandler:
             )
         return authentication.Verdicts()
 
-    def store(self, raw: bytes, mail_from: str, rcpt_tos: list[str], ip, helo) -> str:
-        """Runs in a worker thread. Returns the SMTP reply line."""
+    def prepare(self, raw: bytes, mail_from: str, rcpt_tos: list[str], ip, helo) -> _Mail | str:
+        """Runs in a parser thread: the mail ready for the committer, or a 5xx reply line."""
 
         try:
             parsed = parse_email(raw)
@@ -124,26 +286,15 @@ class HelpdeskHandler:
             log.exception("parser failed")
             return "554 5.6.0 Message could not be read"
         verdicts = self.verdicts(raw, ip, mail_from, helo, parsed.headers)
-        with self.app.app_context():
-            try:
-                outcome = receive_email(
-                    parsed, verdicts, envelope_from=mail_from, recipients=rcpt_tos
-                )
-                store_attachments(outcome.files)
-                db.session.commit()
-            except SQLAlchemyError as error:
-                db.session.rollback()
-                log.warning("could not store mail (%s); answered 451", type(error).__name__)
-                return TEMPORARY_FAILURE
-            except OSError as error:  # the attachment store: disk full, quota, I/O error
-                db.session.rollback()
-                log.warning("could not store attachments (%s); answered 452", error.strerror)
-                return "452 4.3.1 Insufficient storage for your message; please try again later"
-            finally:
-                db.session.remove()
-        if outcome.reference:
-            return f"250 2.0.0 OK: {outcome.kind} {outcome.reference}"
-        return "250 2.0.0 OK"
+        return _Mail(parsed, verdicts, mail_from, rcpt_tos)
+
+    def store(self, raw: bytes, mail_from: str, rcpt_tos: list[str], ip, helo) -> str:
+        """Parse and store one mail in its own transaction (no batching). Returns the reply."""
+
+        prepared = self.prepare(raw, mail_from, rcpt_tos, ip, helo)
+        if isinstance(prepared, str):
+            return prepared
+        return self.committer.store([prepared])[0]
 
 
 class _LimitedSMTP(SMTP):
@@ -245,6 +396,14 @@ class HelpdeskController(Controller):
             ready_timeout=10,
             **kwargs,
         )
+
+    def start(self) -> None:
+        self.handler.open()
+        super().start()
+
+    def stop(self, no_assert: bool = False) -> None:
+        super().stop(no_assert=no_assert)
+        self.handler.close()
 
     def factory(self):
         protocol = _LimitedLMTP if self.lmtp else _LimitedSMTP

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from app.domain import audit, integrations, settings, tickets
+from app.domain import audit, integrations, read_once, settings, tickets
 from app.domain.audit import SYSTEM, Actor
 from app.domain.tickets import TicketError
 from app.extensions import db
@@ -87,7 +87,7 @@ def set_available(agent: Agent, available: bool, actor: Actor) -> None:
 
 
 def mode() -> str:
-    value = settings.get(MODE_SETTING, fresh=True)
+    value = read_once.read("assignment_mode", lambda: settings.get(MODE_SETTING, fresh=True))
     return value if value in MODES else "off"
 
 

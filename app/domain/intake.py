@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 import nh3
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import assignment, audit, customer_merge, integrations, outbox, tickets
@@ -74,16 +74,21 @@ def match_delivery(inbound: InboundMessage) -> tuple[Message | None, bool]:
     With a delivery key, only the same Message-ID *and* content is a repeat: different mail
     under a reused Message-ID is new mail (broken clients, forwarding, list software).
     """
+    keys = []
     if inbound.delivery_key:
-        found = db.session.scalar(
-            select(Message).where(Message.delivery_key == inbound.delivery_key)
-        )
-        if found:
-            return found, False
+        keys.append(Message.delivery_key == inbound.delivery_key)
     if inbound.email_message_id:
-        found = db.session.scalar(
-            select(Message).where(Message.email_message_id == inbound.email_message_id)
+        keys.append(Message.email_message_id == inbound.email_message_id)
+    if keys:
+        # One query for both keys (each is unique, so at most two rows).
+        rows = db.session.scalars(select(Message).where(or_(*keys))).all()
+        by_key = next(
+            (m for m in rows if inbound.delivery_key and m.delivery_key == inbound.delivery_key),
+            None,
         )
+        if by_key is not None:
+            return by_key, False
+        found = next((m for m in rows if m.email_message_id == inbound.email_message_id), None)
         if found is not None:
             # Rows stored before delivery keys existed are compared on Message-ID alone.
             legacy = found.delivery_key is None and found.direction == "in"
@@ -227,11 +232,7 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
             created_at=now,
         )
         db.session.add(ticket)
-        db.session.flush()
-        created = True
-        audit.record(actor, "ticket.opened", ticket_id=ticket.id, channel=inbound.channel)
-        assignment.auto_assign(ticket)
-        integrations.emit("ticket.created", ticket)
+        created = True  # flushed below with its first message: one round of INSERTs
     elif ticket.status == TicketStatus.RESOLVED:
         tickets.change_status(ticket, TicketStatus.OPEN, actor)
         reopened = True
@@ -262,6 +263,10 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
     if not created:
         tickets.touch(ticket)
     db.session.flush()
+    if created:
+        audit.record(actor, "ticket.opened", ticket_id=ticket.id, channel=inbound.channel)
+        assignment.auto_assign(ticket)
+        integrations.emit("ticket.created", ticket)
     if inbound.acknowledge and created:
         outbox.enqueue("ticket.acknowledge", ticket_id=ticket.id, message_id=message.id)
     return IntakeResult(ticket=ticket, message=message, created_ticket=created, reopened=reopened)

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.domain import audit, outbox
+from app.domain import audit, outbox, read_once
 from app.domain.audit import Actor
 from app.domain.errors import DomainError
 from app.extensions import db
@@ -136,9 +136,12 @@ def ticket_json(ticket: Ticket) -> dict:
 def emit(event: str, ticket: Ticket) -> int:
     """Queue `event` for every active endpoint that wants it (same transaction as the
     change). Returns how many deliveries were queued."""
-    endpoints = db.session.scalars(
-        select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
-    ).all()
+    endpoints = read_once.read(
+        "webhook_endpoints",
+        lambda: db.session.scalars(
+            select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True))
+        ).all(),
+    )
     queued = 0
     for endpoint in endpoints:
         if event in (endpoint.events or []):

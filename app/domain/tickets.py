@@ -34,12 +34,26 @@ class StaleVersion(TicketError):
     """The agent acted on an old copy of the ticket; someone else changed it meanwhile."""
 
 
+_reference_digits = [6]  # grows (to 9) once the shorter references are mostly taken
+
+
 def new_reference() -> str:
-    """A short, speakable reference like HD-482113 (random, so it does not reveal volume)."""
+    """A short, speakable reference like HD-482113 (random, so it does not reveal volume).
+
+    Six digits while they last; after two collisions in a row at a length, one digit more
+    for this process from then on — so the cost stays one lookup however many tickets exist
+    (a million tickets fill the six-digit space)."""
+    misses = 0
     while True:
-        reference = f"HD-{secrets.randbelow(900_000) + 100_000}"
+        digits = _reference_digits[0]
+        low = 10 ** (digits - 1)
+        reference = f"HD-{secrets.randbelow(9 * low) + low}"
         if db.session.scalar(select(Ticket.id).where(Ticket.reference == reference)) is None:
             return reference
+        misses += 1
+        if misses >= 2 and digits == _reference_digits[0] and digits < 9:
+            _reference_digits[0] = digits + 1
+            misses = 0
 
 
 def check_version(ticket: Ticket, expected_version: int | None) -> None:
