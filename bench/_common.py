@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
+from collections.abc import Callable
 
 from flask_migrate import upgrade
 
@@ -14,6 +16,29 @@ def percentile(values: list[float], q: float) -> float:
     """The q-quantile of durations in seconds, in milliseconds."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+
+def time_requests(client, make_path: Callable[[], str], count: int, warmup: int = 3):
+    """GET `count` paths from `make_path()` after `warmup` untimed ones; every answer must
+    be 200. Returns (durations in seconds, the last response)."""
+    for _ in range(warmup):
+        assert client.get(make_path()).status_code == 200
+    timings, response = [], None
+    for _ in range(count):
+        path = make_path()
+        started = time.perf_counter()
+        response = client.get(path)
+        timings.append(time.perf_counter() - started)
+        assert response.status_code == 200, (path, response.status_code)
+    return timings, response
+
+
+def timing_line(label: str, timings: list[float], width: int = 15) -> str:
+    """`label  N requests  p50 … ms  p99 … ms`, the line every benchmark prints."""
+    return (
+        f"{label:{width}} {len(timings):4} requests  p50 {percentile(timings, 0.5):6.1f} ms  "
+        f"p99 {percentile(timings, 0.99):6.1f} ms"
+    )
 
 
 def bench_app(prefix: str, **config):

@@ -24,7 +24,7 @@ from app.models.customer import fold_name
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the project, not bench/ (queue.py!)
 
-from bench._common import bench_app, percentile  # noqa: E402
+from bench._common import bench_app, time_requests, timing_line  # noqa: E402
 
 SUBJECTS = [
     "Internet down",
@@ -155,23 +155,12 @@ def main() -> None:
         f"database        {backend}, {max(existing, args.tickets):,} tickets ({active:,} need work)"
     )
     for label, make in pages.items():
-        timings = []
-        for _ in range(10):
-            client.get(make())
         count = (
             args.requests if not label.startswith("search words") else max(args.requests // 2, 10)
         )
-        for _ in range(count):
-            path = make()
-            started = time.perf_counter()
-            response = client.get(path)
-            timings.append(time.perf_counter() - started)
-            assert response.status_code == 200
+        timings, response = time_requests(client, make, count, warmup=10)
         rows = len(re.findall(r"data-row", response.get_data(as_text=True)))
-        print(
-            f"{label:20} {count:4} requests  p50 {percentile(timings, 0.5):6.1f} ms  "
-            f"p99 {percentile(timings, 0.99):6.1f} ms  ({rows} rows on the last page)"
-        )
+        print(f"{timing_line(label, timings, 20)}  ({rows} rows on the last page)")
 
 
 if __name__ == "__main__":

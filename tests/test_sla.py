@@ -79,7 +79,7 @@ def test_admin_sets_targets_and_bad_values_are_refused_at_the_field(app, client,
     make_agent("boss@example.test", role="admin")
     support.login(client, "boss@example.test", PASSWORD)
     page = client.get("/agent/admin/sla").get_data(as_text=True)
-    values = dict(re.findall(r'name="(\d_\w+|channel_\w+)" value="([^"]*)"', page))
+    values = dict(re.findall(r'name="(\d_\w+|channel_\w+|callback)" value="([^"]*)"', page))
     assert values["3_first_response"] == "30"
     token = support.csrf_token(page)
     bad = client.post(
