@@ -180,6 +180,7 @@ def request_from_public_form(
         topic=topic,
         source="web",
     )
+    sla.set_callback_due(callback)
     db.session.add(callback)
     db.session.flush()
     audit.record(
