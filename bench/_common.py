@@ -10,6 +10,7 @@ from collections.abc import Callable
 from flask_migrate import upgrade
 
 from app import create_app
+from app.extensions import db
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -39,6 +40,22 @@ def timing_line(label: str, timings: list[float], width: int = 15) -> str:
         f"{label:{width}} {len(timings):4} requests  p50 {percentile(timings, 0.5):6.1f} ms  "
         f"p99 {percentile(timings, 0.99):6.1f} ms"
     )
+
+
+def load_average() -> str:
+    """The 1-minute load average, printed with the figures (the machine is shared)."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
+def settle(backend: str) -> None:
+    """After bulk seeding: fresh planner statistics, and on PostgreSQL a VACUUM so index-only
+    scans can skip the heap (what autovacuum does for a real database)."""
+    if backend == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        db.session.execute(db.text("ANALYZE"))
+        db.session.commit()
 
 
 def bench_app(prefix: str, **config):

@@ -29,7 +29,13 @@ from app.models import (  # noqa: E402
     SatisfactionSurvey,
     Ticket,
 )
-from bench._common import bench_app, time_requests, timing_line  # noqa: E402
+from bench._common import (  # noqa: E402
+    bench_app,
+    load_average,
+    settle,
+    time_requests,
+    timing_line,
+)
 
 CHANNELS = ["email", "email", "email", "sms", "voice", "web"]
 PRIORITIES = [0, 1, 1, 1, 2, 3]
@@ -154,8 +160,7 @@ def main() -> None:
         print(f"seeding {args.tickets - existing:,} tickets …")
         print(f"seeded in {seed(app, args.tickets - existing, end):.0f} s")
     with app.app_context():
-        db.session.execute(db.text("ANALYZE"))
-        db.session.commit()
+        settle(backend)
         agents = db.session.scalar(select(func.count()).select_from(Agent))
     client = app.test_client()
     client.post("/login", data={"email": "boss@example.test", "password": "bench-password-123"})
@@ -167,8 +172,9 @@ def main() -> None:
         ("92-day report", 92, ""),
     ):
         path = f"/agent/admin/reports{suffix}?from={(today - timedelta(days=days - 1))}&to={today}"
+        load = load_average()
         timings, _ = time_requests(client, lambda path=path: path, args.requests)
-        print(timing_line(label, timings))
+        print(f"{timing_line(label, timings)}  (load average {load} → {load_average()})")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, case, cast, func, select
+from sqlalchemy import Date, Integer, case, cast, func, select
 
 from app.domain import assignment, sla, surveys
 from app.extensions import db
@@ -77,6 +77,23 @@ class Durations:
             return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
 
         return cls(len(ordered), q(0.5), q(0.9))
+
+    @classmethod
+    def from_histogram(cls, buckets: list[tuple[float, int]]) -> Durations:
+        """The same figures from sorted (value, count) pairs."""
+        total = sum(n for _, n in buckets)
+        if not total:
+            return cls()
+
+        def q(p: float) -> float:
+            index, seen = min(total - 1, int(p * total)), 0
+            for value, n in buckets:
+                seen += n
+                if index < seen:
+                    return value
+            return buckets[-1][0]
+
+        return cls(total, q(0.5), q(0.9))
 
 
 MEASURES = ("first_response", "resolution", "callback")
@@ -183,14 +200,17 @@ def _grouped(day_column, met_column, *where) -> list:
 
 
 def _minutes(column, *where) -> Durations:
-    # Core, not ORM, execution: tens of thousands of plain numbers, no object overhead.
-    values = (
-        db.session.connection()
-        .execute(select(column).where(*where, column.is_not(None)))
-        .scalars()
-        .all()
-    )
-    return Durations.of(values)
+    """Median and 90th percentile at whole-minute resolution from a histogram the database
+    builds (minute -> tickets): a few hundred rows instead of tens of thousands of values,
+    whose conversion alone took most of a report's time budget."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        minute = cast(column, Integer)  # truncates (minutes are never negative)
+    else:
+        minute = cast(func.floor(column), Integer)  # PostgreSQL's cast rounds
+    rows = db.session.execute(
+        select(minute, func.count()).where(*where, column.is_not(None)).group_by(minute)
+    ).all()
+    return Durations.from_histogram(sorted((float(m), n) for m, n in rows))
 
 
 def _add_up(rows: list, per_day: dict, cells: dict) -> None:
