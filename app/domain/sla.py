@@ -206,21 +206,21 @@ def _clock(measure: str, started: datetime, due: datetime | None, target: float,
 
 def record_first_response(ticket: Ticket, at: datetime) -> None:
     """The first answer: business minutes since opening and whether the target was met."""
-    if ticket.first_response_minutes is not None:
-        return
-    minutes = business_minutes_between(ticket.created_at or at, at)
+    if ticket.first_response_minutes is not None or ticket.created_at is None:
+        return  # recorded already, or a ticket not stored yet (no clock started)
+    minutes = business_minutes_between(ticket.created_at, at)
     ticket.first_response_minutes = round(minutes, 1)
     ticket.first_response_met = minutes <= _first_response_target(ticket, targets())
 
 
 def record_resolution(ticket: Ticket, at: datetime | None) -> None:
     """Resolved at `at` (None: reopened, the outcome waits for the next resolution)."""
-    if at is None:
+    if at is None or ticket.created_at is None:
         ticket.resolution_minutes = ticket.resolution_met = None
         return
     table = targets()
     per_priority = table["priority"].get(str(ticket.priority), table["priority"]["1"])
-    minutes = business_minutes_between(ticket.created_at or at, at)
+    minutes = business_minutes_between(ticket.created_at, at)
     ticket.resolution_minutes = round(minutes, 1)
     ticket.resolution_met = minutes <= per_priority["resolution"]
 
@@ -263,8 +263,8 @@ def callback_clock(callback: CallbackRequest, now: datetime | None = None) -> Cl
 
 def refresh_due(ticket: Ticket, now: datetime | None = None) -> None:
     """Keep `sla_due_at` in step with the running response clock (called on every change)."""
-    if str(ticket.status) not in RUNNING:
-        ticket.sla_due_at = None
+    if str(ticket.status) not in RUNNING or ticket.created_at is None:
+        ticket.sla_due_at = None  # no clock (or not stored yet: the periodic check fills it)
         return
     clock = running_clock(ticket, now)
     ticket.sla_due_at = clock.due if clock else None
