@@ -242,3 +242,25 @@ def test_outcomes_are_recorded_when_they_happen_and_reported(app, client, make_a
     assert '<th scope="row">Urgent</th><td>100 % (1 of 1)</td><td>100 % (1 of 1)</td>' in (
         by_priority
     )
+
+
+def test_new_targets_move_running_clocks(app, client, make_agent, runner):
+    make_agent("boss@example.test", role="admin", name="Boss")
+    support.login(client, "boss@example.test", PASSWORD)
+    [ticket_id] = _open(app, 1, subject="Slow", email="s@example.test")
+    with app.app_context():
+        ticket = db.session.get(Ticket, ticket_id)
+        assert ticket.sla_due_at == ticket.created_at + timedelta(minutes=480)
+    page = client.get("/agent/admin/sla").text
+    values = dict(re.findall(r'name="(\d_\w+|channel_\w+|callback)" value="([^"]*)"', page))
+    saved = client.post(
+        "/agent/admin/sla",
+        data={**values, "csrf_token": support.csrf_token(page), "1_first_response": "60"},
+    )
+    assert saved.status_code == 302
+    with app.app_context():
+        assert db.session.get(Ticket, ticket_id).sla_due_at is None  # recomputed by the check
+    _check_now(app, runner)
+    with app.app_context():
+        ticket = db.session.get(Ticket, ticket_id)
+        assert ticket.sla_due_at == ticket.created_at + timedelta(minutes=60)
