@@ -16,7 +16,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Date, Integer, case, cast, func, select
+from sqlalchemy import Date, Integer, bindparam, case, cast, func, select
 
 from app.domain import assignment, sla, surveys
 from app.extensions import db
@@ -164,39 +164,33 @@ class Report:
         ]
 
 
-def _day(column):
-    """The UTC day of a timestamp, computed by the database (SQLite stores text, so its
-    first ten characters; parsing 40,000 timestamps in Python took longer than a report may)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return func.substr(column, 1, 10)
-    return cast(column, Date)
-
-
-class _Days:
-    """Day values from the database (text on SQLite, dates on PostgreSQL) as dates."""
-
-    def __init__(self) -> None:
-        self.seen: dict = {}
-
-    def __call__(self, value) -> date:
-        found = self.seen.get(value)
-        if found is None:
-            found = self.seen[value] = (
-                value if isinstance(value, date) else date.fromisoformat(str(value))
-            )
-        return found
-
-
-def _grouped(day_column, met_column, *where) -> list:
-    """(day, channel, priority, tickets, counted, met) for a range: grouped by the
-    database, so a few hundred rows come back instead of tens of thousands."""
+def _grouped(day_column, met_column, p: Period) -> list:
+    """(day, channel, priority, tickets, counted, met) for tickets whose `day_column` falls
+    in the period: grouped by the database, so a few hundred rows come back instead of tens
+    of thousands. PostgreSQL groups the whole range by day at once; SQLite is faster with one
+    small range of the covering index per day (grouping by a computed day made it sort every
+    row: 28 ms against 16 ms for 30 days of 1,300 tickets each)."""
     met = func.sum(case((met_column.is_(True), 1), else_=0))
-    day = _day(day_column)
-    return db.session.execute(
-        select(day, Ticket.channel, Ticket.priority, func.count(), func.count(met_column), met)
-        .where(*where)
-        .group_by(day, Ticket.channel, Ticket.priority)
-    ).all()
+    counts = (func.count(), func.count(met_column), met)
+    if db.session.get_bind().dialect.name != "sqlite":
+        day = cast(day_column, Date)
+        return db.session.execute(
+            select(day, Ticket.channel, Ticket.priority, *counts)
+            .where(day_column >= p.since, day_column < p.until)
+            .group_by(day, Ticket.channel, Ticket.priority)
+        ).all()
+    statement = (
+        select(Ticket.channel, Ticket.priority, *counts)
+        .where(day_column >= bindparam("start"), day_column < bindparam("end"))
+        .group_by(Ticket.channel, Ticket.priority)
+    )
+    connection = db.session.connection()  # Core: 30 small queries, no ORM overhead each
+    rows = []
+    for day in p.days:
+        start = datetime.combine(day, time.min)
+        found = connection.execute(statement, {"start": start, "end": start + timedelta(days=1)})
+        rows += [(day, *row) for row in found]
+    return rows
 
 
 def _minutes(column, *where) -> Durations:
@@ -214,9 +208,8 @@ def _minutes(column, *where) -> Durations:
 
 
 def _add_up(rows: list, per_day: dict, cells: dict) -> None:
-    to_day = _Days()
     for day, channel, priority, count, counted, met in rows:
-        per_channel = per_day.setdefault(to_day(day), {})
+        per_channel = per_day.setdefault(day, {})
         per_channel[channel] = per_channel.get(channel, 0) + count
         if counted:
             cell = cells.setdefault((channel, priority), Attainment())
@@ -231,12 +224,12 @@ def build(p: Period) -> Report:
     opened = (Ticket.created_at >= p.since, Ticket.created_at < p.until)
     resolved = (Ticket.resolved_at >= p.since, Ticket.resolved_at < p.until)
     _add_up(
-        _grouped(Ticket.created_at, Ticket.first_response_met, *opened),
+        _grouped(Ticket.created_at, Ticket.first_response_met, p),
         came,
         report.attainment["first_response"],
     )
     _add_up(
-        _grouped(Ticket.resolved_at, Ticket.resolution_met, *resolved),
+        _grouped(Ticket.resolved_at, Ticket.resolution_met, p),
         went,
         report.attainment["resolution"],
     )
