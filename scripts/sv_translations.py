@@ -1223,6 +1223,7 @@ SV = {
     "%(name)s: your code is %(code)s. It works for %(minutes)s minutes. Read it to the person helping you with %(ref)s, or reply to this text with it. Give it to no one else.": "%(name)s: din kod är %(code)s. Den gäller i %(minutes)s minuter. Läs upp den för den som hjälper dig med %(ref)s, eller svara på det här sms:et med koden. Ge den inte till någon annan.",
     # issue 17: overdue SLA clocks, callback target, SLA attainment in reports
     "%(n)s overdue": "%(n)s försenade",
+    "overdue since %(date)s": "försenat sedan %(date)s",
     "Call back within (minutes of opening hours)": "Ring tillbaka inom (minuter av öppettiden)",
     "When the customer chose a time window, the callback is due by the end of that window instead.": (
         "När kunden har valt en tid ska vi i stället ha ringt innan den tiden är slut."

@@ -72,13 +72,13 @@ def queue():
 
 def _clocks(rows: list[Ticket]) -> dict:
     """The running response clock of each ticket on the page (business time, app.domain.sla)."""
-    now, table = utcnow(), sla.targets()
-    return {t.id: sla.running_clock(t, now, table) for t in rows}
+    now, table, calendar = utcnow(), sla.targets(), sla.Calendar()
+    return {t.id: sla.running_clock(t, now, table, calendar) for t in rows}
 
 
 def _callback_clocks(rows: list[Ticket]) -> dict:
     """The callback clock of each ticket on the page that has a callback waiting."""
-    now = utcnow()
+    now, calendar = utcnow(), sla.Calendar()
     pending = db.session.scalars(
         select(CallbackRequest)
         .where(
@@ -87,7 +87,7 @@ def _callback_clocks(rows: list[Ticket]) -> dict:
         )
         .order_by(CallbackRequest.id)
     ).all()
-    return {cb.ticket_id: sla.callback_clock(cb, now) for cb in pending}
+    return {cb.ticket_id: sla.callback_clock(cb, now, calendar) for cb in pending}
 
 
 def _ticket_or_404(ticket_id: int) -> Ticket:

@@ -41,6 +41,7 @@ SETTING = "sla_targets"
 RUNNING = ("new", "open")  # statuses with a running response clock
 CALLBACK_OPEN = (CallbackStatus.PENDING.value, CallbackStatus.DIALING.value)
 JOB_NAME = "sla_overdue"
+EXACT_OVERDUE_DAYS = 14  # how far back the queue counts overdue business minutes
 
 
 class SlaError(DomainError):
@@ -118,15 +119,36 @@ def invalidate_due() -> None:
     )
 
 
-def add_business_minutes(start: datetime, minutes: float) -> datetime | None:
+class Calendar:
+    """Opening hours per local day as UTC instants, looked up once per day: a page that
+    shows fifty clocks asks the calendar (settings, holidays) once a day, not fifty times."""
+
+    def __init__(self) -> None:
+        self._spans: dict = {}
+
+    def span(self, day) -> tuple[datetime, datetime] | None:
+        if day not in self._spans:
+            today = hours.hours_on(day)
+            self._spans[day] = (
+                None
+                if today is None
+                else (hours.to_utc(day, today[0]), hours.to_utc(day, today[1]))
+            )
+        return self._spans[day]
+
+
+def add_business_minutes(
+    start: datetime, minutes: float, calendar: Calendar | None = None
+) -> datetime | None:
     """The instant `minutes` of opening hours after `start` (naive UTC); None if the
     calendar has no opening hours in the next LOOKAHEAD_DAYS."""
+    calendar = calendar or Calendar()
     day = hours.to_local(start).date()
     remaining = minutes
     for _ in range(LOOKAHEAD_DAYS):
-        today = hours.hours_on(day)
+        today = calendar.span(day)
         if today is not None:
-            opens, closes = hours.to_utc(day, today[0]), hours.to_utc(day, today[1])
+            opens, closes = today
             begin = max(start, opens)
             if begin < closes:
                 available = (closes - begin).total_seconds() / 60
@@ -137,17 +159,20 @@ def add_business_minutes(start: datetime, minutes: float) -> datetime | None:
     return None
 
 
-def business_minutes_between(start: datetime, end: datetime) -> float:
+def business_minutes_between(
+    start: datetime, end: datetime, calendar: Calendar | None = None
+) -> float:
     """Minutes of opening hours from `start` to `end` (0 when end is before start)."""
     if end <= start:
         return 0.0
+    calendar = calendar or Calendar()
     day, last = hours.to_local(start).date(), hours.to_local(end).date()
     total = 0.0
     while day <= last:
-        today = hours.hours_on(day)
+        today = calendar.span(day)
         if today is not None:
-            begin = max(start, hours.to_utc(day, today[0]))
-            finish = min(end, hours.to_utc(day, today[1]))
+            begin = max(start, today[0])
+            finish = min(end, today[1])
             if finish > begin:
                 total += (finish - begin).total_seconds() / 60
         day += timedelta(days=1)
@@ -160,6 +185,7 @@ class Clock:
     due: datetime | None
     minutes_left: float  # business minutes; negative when overdue
     started: datetime | None = None  # identifies the clock (one overdue notice per clock)
+    long_overdue: bool = False  # due more than EXACT_OVERDUE_DAYS ago: minutes not counted
 
     @property
     def overdue(self) -> bool:
@@ -173,7 +199,12 @@ def _first_response_target(ticket: Ticket, table: dict) -> int:
     )
 
 
-def running_clock(ticket: Ticket, now: datetime | None = None, table: dict | None = None):
+def running_clock(
+    ticket: Ticket,
+    now: datetime | None = None,
+    table: dict | None = None,
+    calendar: Calendar | None = None,
+):
     """The response clock that runs for this ticket now, or None (waiting, resolved,
     closed: the next move is the customer's, or there is none)."""
     if str(ticket.status) not in ("new", "open"):
@@ -190,15 +221,29 @@ def running_clock(ticket: Ticket, now: datetime | None = None, table: dict | Non
             ticket.last_customer_message_at or ticket.created_at, ticket.first_response_at
         )
         target = per_priority["next_response"]
-    return _clock(measure, started, add_business_minutes(started, target), target, now)
+    calendar = calendar or Calendar()
+    due = add_business_minutes(started, target, calendar)
+    return _clock(measure, started, due, target, now, calendar)
 
 
-def _clock(measure: str, started: datetime, due: datetime | None, target: float, now: datetime):
+def _clock(
+    measure: str,
+    started: datetime,
+    due: datetime | None,
+    target: float,
+    now: datetime,
+    calendar: Calendar | None = None,
+):
+    calendar = calendar or Calendar()
     if due is None:
         return Clock(measure, None, float(target), started)
     if now <= due:
-        return Clock(measure, due, business_minutes_between(now, due), started)
-    return Clock(measure, due, -business_minutes_between(due, now), started)
+        return Clock(measure, due, business_minutes_between(now, due, calendar), started)
+    if due < now - timedelta(days=EXACT_OVERDUE_DAYS):
+        # Long overdue: the queue says "overdue since <date>"; counting every day of a
+        # year-old clock cost the queue page hundreds of milliseconds.
+        return Clock(measure, due, -1.0, started, long_overdue=True)
+    return Clock(measure, due, -business_minutes_between(due, now, calendar), started)
 
 
 # --- outcomes, recorded when they happen ------------------------------------------------
@@ -248,14 +293,16 @@ def record_callback_reached(callback: CallbackRequest, at: datetime) -> None:
     callback.sla_met = due is None or at <= due
 
 
-def callback_clock(callback: CallbackRequest, now: datetime | None = None) -> Clock | None:
+def callback_clock(
+    callback: CallbackRequest, now: datetime | None = None, calendar: Calendar | None = None
+) -> Clock | None:
     """The running callback clock of a pending request (None when it has none)."""
     if str(callback.status) not in CALLBACK_OPEN:
         return None
     now = now or utcnow()
     due = callback.due_at or callback_due(callback.window_start, callback.window_end)
     started = callback.window_start or callback.created_at
-    return _clock("callback", started, due, targets()["callback"], now)
+    return _clock("callback", started, due, targets()["callback"], now, calendar)
 
 
 # --- the cached due time, the overdue count and the periodic check ---------------------
@@ -353,7 +400,7 @@ def _announce(ticket: Ticket, clock: Clock) -> SlaNotice | None:
 def check_overdue(now: datetime | None = None, limit: int = 500) -> dict:
     """Fill missing due times, then announce overdue clocks not announced yet."""
     now = now or utcnow()
-    table = targets()
+    table, calendar = targets(), Calendar()
     missing = db.session.scalars(
         select(Ticket)
         .where(Ticket.status.in_(RUNNING), Ticket.sla_due_at.is_(None))
@@ -361,7 +408,7 @@ def check_overdue(now: datetime | None = None, limit: int = 500) -> dict:
         .limit(limit)
     ).all()
     for ticket in missing:
-        clock = running_clock(ticket, now, table)
+        clock = running_clock(ticket, now, table, calendar)
         ticket.sla_due_at = clock.due if clock else None
     db.session.flush()
     announced = 0
@@ -378,7 +425,7 @@ def check_overdue(now: datetime | None = None, limit: int = 500) -> dict:
         .limit(limit)
     ).all()
     for ticket in late:
-        clock = running_clock(ticket, now, table)
+        clock = running_clock(ticket, now, table, calendar)
         if clock is not None and clock.overdue and _announce(ticket, clock):
             announced += 1
     callbacks = db.session.scalars(
@@ -398,7 +445,7 @@ def check_overdue(now: datetime | None = None, limit: int = 500) -> dict:
         .limit(limit)
     ).all()
     for callback in callbacks:
-        clock = callback_clock(callback, now)
+        clock = callback_clock(callback, now, calendar)
         if clock is not None and clock.overdue and _announce(callback.ticket, clock):
             announced += 1
     return {"due_filled": len(missing), "announced": announced}
