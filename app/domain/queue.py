@@ -58,7 +58,7 @@ def queue_page(agent: Agent, flt: QueueFilter) -> tuple[list[Ticket], bool]:
     if flt.query.strip():
         statement = statement.where(Ticket.id.in_(search_ids(flt.query)))
     if flt.overdue:
-        statement = statement.where(Ticket.id.in_(sla.overdue_ticket_ids()))
+        statement = statement.where(sla.overdue_clause())
     if flt.tag:
         statement = statement.where(
             Ticket.id.in_(select(TicketTag.ticket_id).where(TicketTag.tag == flt.tag))
