@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app.domain import audit, hours, outbox, schedule, settings
@@ -320,12 +320,17 @@ def refresh_due(ticket: Ticket, now: datetime | None = None) -> None:
 def overdue_clause(now: datetime | None = None):
     """Tickets with an overdue running clock: the response clock's cached due time, or a
     waiting callback past its due time (ix_callbacks_sla_due). As a row filter the queue
-    reads its own index in order and stops at a page: at 1,000,000 tickets 0.5–1 ms when
-    40,000 are overdue and 7–12 ms when 500 are (an IN over a UNION of both indexes took
-    50–78 ms, sorting every overdue ticket)."""
+    reads its own index in order and stops at a page: at 1,000,000 tickets 1 ms when 40,000
+    are overdue and 7–12 ms when 500 are (an IN over a UNION of both indexes took 50–78 ms,
+    sorting every overdue ticket)."""
     now = now or utcnow()
+    running = Ticket.status.in_(RUNNING)
+    if db.session.get_bind().dialect.name == "sqlite":
+        # The unary + keeps SQLite from a MULTI-INDEX OR that sorts every overdue ticket
+        # (120 ms with 40,000 overdue; 1.3 ms reading the queue index in order, 12 ms at most).
+        running = text("+tickets.status IN ('new', 'open')")
     return or_(
-        and_(Ticket.status.in_(RUNNING), Ticket.sla_due_at <= now),
+        and_(running, Ticket.sla_due_at <= now),
         Ticket.id.in_(_late_callback_tickets(now)),
     )
 
