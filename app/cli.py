@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 
 from app.adapters.rq_relay import redis_connection, relay_once
 from app.demo import seed_demo
-from app.domain import retention
+from app.domain import retention, sla
 from app.domain.agents import upsert_agent
 from app.extensions import db
 from app.models.enums import Role
@@ -60,10 +60,13 @@ def relay(once: bool) -> None:
 
     interval = current_app.config["OUTBOX_POLL_SECONDS"]
     every = timedelta(minutes=current_app.config["RETENTION_EVERY_MINUTES"])
+    sla_every = timedelta(seconds=current_app.config["SLA_CHECK_EVERY_SECONDS"])
     redis_down = False
     while True:
         try:
-            if retention.claim_due(every):  # the schedule lives in the database
+            claimed = retention.claim_due(every)  # the schedule lives in the database
+            claimed = sla.claim_check(sla_every) or claimed
+            if claimed:
                 db.session.commit()
             else:
                 db.session.rollback()

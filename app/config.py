@@ -71,6 +71,8 @@ def from_environment() -> dict:
         "OUTBOX_JOB_TIMEOUT": _int("OUTBOX_JOB_TIMEOUT", 60),
         # Retention: how often the purge runs, and rows per short transaction.
         "RETENTION_EVERY_MINUTES": _int("RETENTION_EVERY_MINUTES", 60),
+        # how often the relay schedules the overdue-SLA check (app.domain.sla.check_overdue)
+        "SLA_CHECK_EVERY_SECONDS": _int("SLA_CHECK_EVERY_SECONDS", 60),
         "RETENTION_BATCH": _int("RETENTION_BATCH", 200),
         "JOB_RETRY_INTERVALS": [
             int(x) for x in os.environ.get("JOB_RETRY_INTERVALS", "10,60,300").split(",") if x

@@ -17,7 +17,16 @@ from app.models import OutboxItem, Ticket
 from app.plain_language import readability_panel
 from app.telephony.panel import phone_panel
 from app.workflow.panels import assignment_panel, merge_panel, tags_panel
-from workers import community, handlers, identity, privacy, recordings, telephony, webhooks
+from workers import (
+    community,
+    handlers,
+    identity,
+    privacy,
+    recordings,
+    sla,
+    telephony,
+    webhooks,
+)
 
 # topic -> handler(payload, item). Handlers run inside an RQ job with an app context and
 # must be idempotent: a job may run twice.
@@ -34,6 +43,8 @@ TOPIC_HANDLERS: dict[str, Callable[[dict, OutboxItem], None]] = {
     "privacy.retention": privacy.retention_run,
     "recording.fetch": recordings.fetch,
     "webhook.deliver": webhooks.deliver_webhook,  # signed ticket events (issue 17)
+    "sla.check_overdue": sla.check_overdue,  # scheduled by the relay (scheduled_runs)
+    "sla.overdue_notice": sla.send_overdue_notice,  # mail to the assignee and admins
 }
 
 # Ticket page panels: each returns template variables for one ticket, in this order.

@@ -1245,6 +1245,45 @@ SV = {
     "To tell us how we did with the case we resolved, press 4.": (
         "Tryck 4 för att berätta hur vi skötte ärendet vi har löst."
     ),
+    # issue 17: overdue SLA clocks, callback target, SLA attainment in reports
+    "%(n)s overdue": "%(n)s försenade",
+    "overdue since %(date)s": "försenat sedan %(date)s",
+    "Call back within (minutes of opening hours)": "Ring tillbaka inom (minuter av öppettiden)",
+    "When the customer chose a time window, the callback is due by the end of that window instead.": (
+        "När kunden har valt en tid ska vi i stället ha ringt innan den tiden är slut."
+    ),
+    "Showing only tickets with an overdue answer or callback.": (
+        "Visar bara ärenden där svaret eller återuppringningen är försenad."
+    ),
+    "Show all tickets": "Visa alla ärenden",
+    "Call back:": "Ring tillbaka:",
+    "Minutes of opening hours from opening, for tickets in the period": (
+        "Minuter av öppettiden från att ärendet öppnades, för ärenden i perioden"
+    ),
+    "Service levels met": "Uppfyllda servicenivåer",
+    "Callback": "Återuppringning",
+    "All channels": "Alla kanaler",
+    "Share of tickets that met their target: first response and callbacks for tickets and requests opened in the period, resolution for tickets resolved in it. Targets count minutes of opening hours, as recorded when it happened.": (
+        "Andel ärenden som nådde sitt mål: första svar och återuppringning för ärenden och "
+        "önskemål som kom in under perioden, lösning för ärenden som löstes under den. Målen "
+        "räknas i minuter av öppettiden, så som det registrerades när det hände."
+    ),
+    "Service levels met, per channel": "Uppfyllda servicenivåer per kanal",
+    "One bar per measure and channel: its length is the share that met the target. The same figures are in the tables below.": (
+        "En stapel per mått och kanal: längden är andelen som nådde målet. Samma siffror "
+        "finns i tabellerna nedan."
+    ),
+    "%(met)s of %(total)s": "%(met)s av %(total)s",
+    "Met the target, per channel": "Nådde målet, per kanal",
+    "Met the target, per priority": "Nådde målet, per prioritet",
+    "first response": "första svar",
+    "next response": "nästa svar",
+    "callback": "återuppringning",
+    "Overdue: %(ref)s (%(what)s)": "Försenat: %(ref)s (%(what)s)",
+    "The %(what)s on %(ref)s is overdue: it was due %(due)s (UTC).\n\nOpen the ticket: %(link)s\nAll overdue tickets: %(queue)s": (
+        "Tiden för %(what)s på %(ref)s har gått ut: det skulle ha skett senast %(due)s (UTC)."
+        "\n\nÖppna ärendet: %(link)s\nAlla försenade ärenden: %(queue)s"
+    ),
 }
 
 

@@ -33,7 +33,11 @@ def _seed(app, agent_id: int) -> date:
             ),
             ("voice", day - timedelta(days=200), None, day + timedelta(hours=2)),  # old ticket
         ]
+        # Outcomes as the domain records them (app.domain.sla; open round the clock in tests,
+        # normal priority: first response within 480 minutes, resolution within 2400).
+        minutes = lambda a, b: (a - b).total_seconds() / 60 if a and b else None  # noqa: E731
         for i, (channel, opened, answered, resolved) in enumerate(rows):
+            first, done = minutes(answered, opened), minutes(resolved, opened)
             db.session.add(
                 Ticket(
                     reference=f"HD-90000{i}",
@@ -45,11 +49,15 @@ def _seed(app, agent_id: int) -> date:
                     created_at=opened,
                     first_response_at=answered,
                     resolved_at=resolved,
+                    first_response_minutes=first,
+                    first_response_met=None if first is None else first <= 60,
+                    resolution_minutes=done,
+                    resolution_met=None if done is None else done <= 2400,
                 )
             )
         db.session.flush()
         ticket_id = db.session.scalar(db.select(Ticket.id).limit(1))
-        for status, attempts in (("completed", 1), ("no_answer", 3)):
+        for status, attempts, met in (("completed", 1, True), ("no_answer", 3, None)):
             db.session.add(
                 CallbackRequest(
                     ticket_id=ticket_id,
@@ -59,6 +67,9 @@ def _seed(app, agent_id: int) -> date:
                     status=status,
                     attempts=attempts,
                     created_at=day,
+                    window_start=day,
+                    due_at=day + timedelta(minutes=120),
+                    sla_met=met,
                 )
             )
         db.session.add(
@@ -83,7 +94,8 @@ def test_report_page_figures_chart_and_tables(app, client, make_agent):
     html = client.get("/agent/admin/reports").get_data(as_text=True)
     # Accessible chart: an image with a title and description, and the data as tables.
     assert '<svg role="img" aria-labelledby="volume-title volume-desc"' in html
-    assert html.count("<rect") == 2 * 30  # in and out bars for 30 days
+    volume = html[html.index('id="volume-title"') : html.index("</svg>")]
+    assert volume.count("<rect") == 2 * 30  # in and out bars for 30 days
     assert '<th scope="row">email</th><td>2</td><td>1</td>' in html
     assert '<th scope="row">voice</th><td>0</td><td>1</td>' in html  # resolved in the period
     assert '<th scope="row">sms</th><td>1</td><td>1</td>' in html
@@ -95,6 +107,22 @@ def test_report_page_figures_chart_and_tables(app, client, make_agent):
     assert '<th scope="row">Boss</th><td>3</td><td>1</td>' in html
     day = (today - timedelta(days=2)).isoformat()
     assert f'<th scope="row">{day}</th><td>2</td><td>2</td>' in html
+    # SLA attainment: first response (30, 90, 10 min against 60 here): email 1 of 2, sms 1
+    # of 1; the 200-day-old ticket resolved late; callbacks: one reached in time, one given up.
+    sla_part = html[html.index('id="sla-heading"') : html.index('id="callbacks-heading"')]
+    assert '<svg role="img" aria-labelledby="sla-title sla-desc"' in sla_part
+    assert "<title>First response, Email: 50 % (1 of 2)</title>" in sla_part
+    by_channel = sla_part[sla_part.index('id="sla-channel-table"') :]
+    assert (
+        '<th scope="row">Email</th><td>50 % (1 of 2)</td><td>100 % (1 of 1)</td>'
+        "<td>50 % (1 of 2)</td>" in by_channel
+    )
+    assert '<th scope="row">SMS</th><td>100 % (1 of 1)</td>' in by_channel
+    by_priority = sla_part[sla_part.index('id="sla-priority-table"') :]
+    assert (
+        '<th scope="row">Normal</th><td>67 % (2 of 3)</td><td>67 % (2 of 3)</td>'
+        "<td>50 % (1 of 2)</td>" in by_priority
+    )
 
 
 def test_report_csv_and_bounded_range(app, client, make_agent):
@@ -110,9 +138,14 @@ def test_report_csv_and_bounded_range(app, client, make_agent):
     day = (today - timedelta(days=2)).isoformat()
     assert [day, "email", "2", "1"] in rows
     assert ["first_response_median_minutes", "30.0"] in rows
+    assert ["sla_measure", "channel", "priority", "met", "counted", "share_met"] in rows
+    assert ["first_response", "email", "normal", "1", "2", "0.5"] in rows
+    assert ["first_response", "all", "all", "2", "3", "0.667"] in rows
+    assert ["callback", "email", "normal", "1", "2", "0.5"] in rows
     # A ten-year range is cut to the last 92 days, and the page says so.
     html = client.get("/agent/admin/reports?from=2016-01-01&to=" + today.isoformat()).text
-    assert "At most 92 days at a time" in html and html.count("<rect") == 2 * 92
+    volume = html[html.index('id="volume-title"') : html.index("</svg>")]
+    assert "At most 92 days at a time" in html and volume.count("<rect") == 2 * 92
     short = today - timedelta(days=91)
     assert f'value="{short.isoformat()}"' in html
     # Reversed and unreadable dates do not fail.

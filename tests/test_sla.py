@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from app.domain import settings, sla
+from app.domain import hours, settings, sla
 from app.extensions import db
 from app.models import AuditEvent, Ticket
 from app.models.base import utcnow
@@ -73,13 +73,21 @@ def test_queue_shows_time_left_and_overdue(app, logged_in):
     row = lambda subject: html[html.index(subject) : html.index("</tr>", html.index(subject))]  # noqa: E731
     assert "overdue" in row("Old one") and "sla-late" in row("Old one")
     assert re.search(r"\d+ (h \d+ )?min left", row("Fresh one"))
+    # A clock due weeks ago says since when, instead of counting every day (cheap at 1M).
+    with app.app_context():
+        ticket = db.session.get(Ticket, old)
+        ticket.created_at = utcnow() - timedelta(days=400)
+        db.session.commit()
+        due = hours.to_local(sla.running_clock(ticket).due)
+    html = client.get("/agent/").get_data(as_text=True)
+    assert f"overdue since {due:%Y-%m-%d}" in row("Old one") and "sla-late" in row("Old one")
 
 
 def test_admin_sets_targets_and_bad_values_are_refused_at_the_field(app, client, make_agent):
     make_agent("boss@example.test", role="admin")
     support.login(client, "boss@example.test", PASSWORD)
     page = client.get("/agent/admin/sla").get_data(as_text=True)
-    values = dict(re.findall(r'name="(\d_\w+|channel_\w+)" value="([^"]*)"', page))
+    values = dict(re.findall(r'name="(\d_\w+|channel_\w+|callback)" value="([^"]*)"', page))
     assert values["3_first_response"] == "30"
     token = support.csrf_token(page)
     bad = client.post(

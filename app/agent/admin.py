@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.agent import bp
 from app.agent.forms import AgentUpdateForm, CannedReplyForm, InviteAgentForm, SettingsForm
 from app.auth.decorators import admin_required
-from app.domain import audit, community, readability, sessions, settings, two_factor
+from app.domain import audit, community, readability, sessions, settings, sla, two_factor
 from app.domain.agents import AgentError, invite_agent, update_agent
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_phone
@@ -171,6 +171,7 @@ def admin_settings():
         settings.put("business_hours", {"open": opening, "close": closing, "days": days})
         closed = sorted({line.strip() for line in form.closed_days.data.split() if line.strip()})
         settings.put("closed_days", closed)
+        sla.invalidate_due()  # opening hours move every running clock's due time
         settings.put("community_auto_publish", bool(form.community_auto_publish.data))
         settings.put("sms_allowed_countries", countries)
         settings.put("require_two_factor", bool(form.require_two_factor.data))

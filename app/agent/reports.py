@@ -63,6 +63,7 @@ def report_page():
         "agent/reports.html",
         report=report,
         chart=reports.bar_chart(report),
+        sla_chart=reports.attainment_chart(report),
         max_days=reports.MAX_DAYS,
     )
 

@@ -46,6 +46,7 @@ def _filter_from_args() -> work_queue.QueueFilter:
         query=args.get("q", "")[:200],
         page=max(request.args.get("page", 1, type=int) or 1, 1),
         tag=tags.normalize(args.get("tag", "")[:60]),
+        overdue=args.get("overdue") == "1",
     )
 
 
@@ -64,14 +65,29 @@ def queue():
         refresh_seconds=30,
         row_tags=tags.tags_for([t.id for t in rows]),
         clocks=_clocks(rows),
+        callback_clocks=_callback_clocks(rows),
         known_tags=tags.popular(),
     )
 
 
 def _clocks(rows: list[Ticket]) -> dict:
     """The running response clock of each ticket on the page (business time, app.domain.sla)."""
-    now, table = utcnow(), sla.targets()
-    return {t.id: sla.running_clock(t, now, table) for t in rows}
+    now, table, calendar = utcnow(), sla.targets(), sla.Calendar()
+    return {t.id: sla.running_clock(t, now, table, calendar) for t in rows}
+
+
+def _callback_clocks(rows: list[Ticket]) -> dict:
+    """The callback clock of each ticket on the page that has a callback waiting."""
+    now, calendar = utcnow(), sla.Calendar()
+    pending = db.session.scalars(
+        select(CallbackRequest)
+        .where(
+            CallbackRequest.ticket_id.in_([t.id for t in rows]),
+            CallbackRequest.status.in_(sla.CALLBACK_OPEN),
+        )
+        .order_by(CallbackRequest.id)
+    ).all()
+    return {cb.ticket_id: sla.callback_clock(cb, now, calendar) for cb in pending}
 
 
 def _ticket_or_404(ticket_id: int) -> Ticket:

@@ -1,8 +1,9 @@
-"""Admin page for SLA targets (business minutes per priority, first response per channel)."""
+"""Admin page for SLA targets (business minutes per priority, first response per channel,
+callback), and the "N overdue" count every agent page header shows."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -14,6 +15,18 @@ from app.domain.audit import Actor
 from app.extensions import db
 
 
+def _overdue_count() -> int:
+    """Tickets with an overdue clock, counted once per request (two indexed counts)."""
+    if "overdue_count" not in g:
+        g.overdue_count = sla.overdue_count()
+    return g.overdue_count
+
+
+@bp.app_context_processor
+def overdue_globals() -> dict:
+    return {"overdue_count": _overdue_count}
+
+
 def _values_from(table: dict) -> dict[str, str]:
     values = {
         f"{p}_{m}": str(table["priority"][p][m]) for p in sla.PRIORITY_KEYS for m in sla.MEASURES
@@ -21,6 +34,7 @@ def _values_from(table: dict) -> dict[str, str]:
     for channel in sla.CHANNEL_KEYS:
         minutes = table["first_response_by_channel"].get(channel)
         values[f"channel_{channel}"] = "" if minutes is None else str(minutes)
+    values["callback"] = str(table["callback"])
     return values
 
 

@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
-from app.domain import audit, hours, outbox
+from app.domain import audit, hours, outbox, sla
 from app.domain.audit import SYSTEM, Actor
 from app.domain.contacts import find_phone_numbers
 from app.domain.errors import DomainError
@@ -107,6 +107,7 @@ def request_callback(
     if existing is not None:
         existing.window, existing.window_start, existing.window_end = window, start, end
         existing.topic = topic or existing.topic
+        sla.set_callback_due(existing)
         return existing
     callback = CallbackRequest(
         ticket=result.ticket,
@@ -118,6 +119,7 @@ def request_callback(
         topic=topic,
         source=source,
     )
+    sla.set_callback_due(callback)
     db.session.add(callback)
     db.session.flush()
     audit.record(SYSTEM, "callback.requested", ticket_id=result.ticket.id, source=source)
@@ -178,6 +180,7 @@ def request_from_public_form(
         topic=topic,
         source="web",
     )
+    sla.set_callback_due(callback)
     db.session.add(callback)
     db.session.flush()
     audit.record(
@@ -315,6 +318,7 @@ def record_dial_result(call: Call, dial_status: str, duration: int | None) -> No
         call.outcome = call.outcome or "reached"
         if callback is not None:
             callback.status, callback.outcome = CallbackStatus.COMPLETED, "reached"
+            sla.record_callback_reached(callback, utcnow())
         return
     if dial_status not in FINAL_DIAL_FAILURES:
         return
@@ -346,6 +350,7 @@ def record_outcome(call: Call, agent: Agent, outcome: str, notes: str) -> None:
     if callback is not None:
         if outcome == "reached":
             callback.status, callback.outcome = CallbackStatus.COMPLETED, "reached"
+            sla.record_callback_reached(callback, utcnow())
         elif outcome == "wrong_number":
             callback.status, callback.outcome = CallbackStatus.FAILED, "wrong_number"
         elif callback.status in (CallbackStatus.DIALING, CallbackStatus.PENDING):

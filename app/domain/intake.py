@@ -15,7 +15,7 @@ import nh3
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from app.domain import assignment, audit, customer_merge, integrations, outbox, tickets
+from app.domain import assignment, audit, customer_merge, integrations, outbox, sla, tickets
 from app.domain.audit import SYSTEM, Actor
 from app.domain.text import single_line
 from app.extensions import db
@@ -262,6 +262,8 @@ def intake(inbound: InboundMessage, actor: Actor = SYSTEM) -> IntakeResult:
     ticket.last_customer_message_at = now
     if not created:
         tickets.touch(ticket)
+    else:
+        sla.refresh_due(ticket, now)
     db.session.flush()
     if created:
         audit.record(actor, "ticket.opened", ticket_id=ticket.id, channel=inbound.channel)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.domain import audit, customer_merge, integrations, tickets
+from app.domain import audit, customer_merge, integrations, sla, tickets
 from app.domain.audit import Actor
 from app.domain.contacts import InvalidContact, normalize_phone
 from app.domain.tickets import TicketError
@@ -90,6 +90,8 @@ def open_for_caller(details: CallerDetails, agent: Agent, *, region: str = "SE")
         first_response_at=now,  # the agent is talking with the customer
     )
     db.session.add(ticket)
+    sla.record_first_response(ticket, now)
+    sla.refresh_due(ticket, now)
     db.session.flush()
     actor = Actor.agent(agent.id)
     audit.record(

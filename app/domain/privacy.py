@@ -44,6 +44,7 @@ from app.models import (
     PrivacyRequest,
     RateEvent,
     SatisfactionSurvey,
+    SlaNotice,
     Ticket,
     TicketTag,
     TrustedHelper,
@@ -355,6 +356,7 @@ def erase_customer_rows(request: PrivacyRequest) -> dict[str, int]:
         delete(VerificationChallenge).where(VerificationChallenge.customer_id == cid),
         # Rows other features keep about them (tags, surveys, merges, trusted helpers).
         delete(TicketTag).where(TicketTag.ticket_id.in_(ticket_ids)),
+        delete(SlaNotice).where(SlaNotice.ticket_id.in_(ticket_ids)),
         delete(SatisfactionSurvey).where(
             or_(SatisfactionSurvey.customer_id == cid, SatisfactionSurvey.ticket_id.in_(ticket_ids))
         ),

@@ -273,6 +273,11 @@ EXTRA_NOT_PERSONAL: dict[str, dict[str, str]] = {
         "last_customer_message_at": NOT_PERSONAL,
         "first_response_at": NOT_PERSONAL,
         "resolved_at": NOT_PERSONAL,
+        "first_response_minutes": NOT_PERSONAL,
+        "first_response_met": NOT_PERSONAL,
+        "resolution_minutes": NOT_PERSONAL,
+        "resolution_met": NOT_PERSONAL,
+        "sla_due_at": NOT_PERSONAL,
     },
     "messages": {
         "is_internal": NOT_PERSONAL,
@@ -293,6 +298,17 @@ EXTRA_NOT_PERSONAL: dict[str, dict[str, str]] = {
         "attempts": NOT_PERSONAL,
         "next_attempt_at": NOT_PERSONAL,
         "outcome": NOT_PERSONAL,
+        "due_at": NOT_PERSONAL,
+        "reached_at": NOT_PERSONAL,
+        "answer_minutes": NOT_PERSONAL,
+        "sla_met": NOT_PERSONAL,
+    },
+    "sla_notices": {
+        "clock": NOT_PERSONAL,
+        "started_at": NOT_PERSONAL,
+        "due_at": NOT_PERSONAL,
+        "recipients": NOT_PERSONAL,  # agent ids
+        "sent_to": NOT_PERSONAL,  # agent ids
     },
     "calls": {"answered_by": NOT_PERSONAL, "outcome": NOT_PERSONAL},
     "verification_challenges": {"expires_at": NOT_PERSONAL, "dead": NOT_PERSONAL},

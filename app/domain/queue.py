@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import select, text
 
+from app.domain import sla
 from app.domain.contacts import InvalidContact, normalize_email, normalize_phone
 from app.extensions import db
 from app.models import Agent, CannedReply, Customer, Ticket, TicketTag
@@ -31,6 +32,7 @@ class QueueFilter:
     query: str = ""
     page: int = 1
     tag: str = ""
+    overdue: bool = False  # only tickets with an overdue SLA clock (response or callback)
 
 
 def queue_page(agent: Agent, flt: QueueFilter) -> tuple[list[Ticket], bool]:
@@ -55,6 +57,8 @@ def queue_page(agent: Agent, flt: QueueFilter) -> tuple[list[Ticket], bool]:
         statement = statement.where(Ticket.channel == flt.channel)
     if flt.query.strip():
         statement = statement.where(Ticket.id.in_(search_ids(flt.query)))
+    if flt.overdue:
+        statement = statement.where(sla.overdue_clause())
     if flt.tag:
         statement = statement.where(
             Ticket.id.in_(select(TicketTag.ticket_id).where(TicketTag.tag == flt.tag))

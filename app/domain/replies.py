@@ -7,7 +7,7 @@ import uuid
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.domain import audit, outbox, tickets
+from app.domain import audit, outbox, sla, tickets
 from app.domain.audit import Actor
 from app.domain.email_types import ParsedAttachment
 from app.domain.errors import DomainError
@@ -140,7 +140,9 @@ def reply(
     db.session.add(message)
     _attach(message, attachments or [])
     now = utcnow()
-    ticket.first_response_at = ticket.first_response_at or now
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+        sla.record_first_response(ticket, now)
     if ticket.status in (TicketStatus.NEW, TicketStatus.OPEN):
         tickets.change_status(ticket, TicketStatus.WAITING, Actor.agent(agent.id))
     if ticket.assignee_id is None:

@@ -1,9 +1,12 @@
 """Manager reports over a bounded period: volume in/out per day and channel, response and
-resolution times, callbacks, satisfaction and agent workload.
+resolution times, SLA attainment, callbacks, satisfaction and agent workload.
 
-Every query is a range on an indexed timestamp (migration 1706), grouped in SQL where the
-groups are few (days × channels, agents) and measured in Python where a percentile is
-needed; the period is capped at MAX_DAYS so no request can scan the whole history.
+Two reads cover the tickets: the tickets opened in the period and those resolved in it, each
+one range of a covering index (migrations 1706, 1708) returning (day, channel, priority,
+met, business minutes[, assignee]); one pass in Python adds up volume per day, attainment
+per channel and priority, the percentiles and the workload. The outcomes were recorded when
+they happened (app.domain.sla), so no clock is replayed here. The period is capped at
+MAX_DAYS so no request can scan the whole history.
 """
 
 from __future__ import annotations
@@ -13,12 +16,13 @@ import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Float, Integer, cast, func, select
+from sqlalchemy import Date, Integer, bindparam, case, cast, func, select
 
-from app.domain import assignment, surveys
+from app.domain import assignment, sla, surveys
 from app.extensions import db
-from app.models import Agent, CallbackRequest, Ticket
-from app.models.ticket import CHANNELS
+from app.models import Agent, CallbackRequest, SatisfactionSurvey, Ticket
+from app.models.base import utcnow
+from app.models.ticket import CHANNELS, PRIORITIES
 
 MAX_DAYS = 92  # a quarter; longer periods are shortened (and the page says so)
 DEFAULT_DAYS = 30
@@ -74,6 +78,46 @@ class Durations:
 
         return cls(len(ordered), q(0.5), q(0.9))
 
+    @classmethod
+    def from_histogram(cls, buckets: list[tuple[float, int]]) -> Durations:
+        """The same figures from sorted (value, count) pairs."""
+        total = sum(n for _, n in buckets)
+        if not total:
+            return cls()
+
+        def q(p: float) -> float:
+            index, seen = min(total - 1, int(p * total)), 0
+            for value, n in buckets:
+                seen += n
+                if index < seen:
+                    return value
+            return buckets[-1][0]
+
+        return cls(total, q(0.5), q(0.9))
+
+
+MEASURES = ("first_response", "resolution", "callback")
+
+
+@dataclass
+class Attainment:
+    """Met / counted for one measure in one group (None share: nothing counted)."""
+
+    met: int = 0
+    total: int = 0
+
+    @property
+    def share(self) -> float | None:
+        return self.met / self.total if self.total else None
+
+    def add(self, met: bool) -> None:
+        self.total += 1
+        self.met += bool(met)
+
+
+def _attainment_table() -> dict[str, dict[tuple[str, int], Attainment]]:
+    return {measure: {} for measure in MEASURES}
+
 
 @dataclass
 class Report:
@@ -84,6 +128,26 @@ class Report:
     callbacks: dict[str, float | int | None] = field(default_factory=dict)
     satisfaction: surveys.Tally = field(default_factory=surveys.Tally)
     workload: list[dict] = field(default_factory=list)
+    # measure -> (channel, priority) -> Attainment
+    attainment: dict[str, dict[tuple[str, int], Attainment]] = field(
+        default_factory=_attainment_table
+    )
+
+    def attainment_by(self, measure: str, key: str) -> dict:
+        """Attainment of `measure` summed per channel (key "channel") or priority."""
+        out: dict = {}
+        for (channel, priority), cell in sorted(self.attainment[measure].items()):
+            group = out.setdefault(channel if key == "channel" else priority, Attainment())
+            group.met += cell.met
+            group.total += cell.total
+        return dict(sorted(out.items()))
+
+    def attainment_total(self, measure: str) -> Attainment:
+        total = Attainment()
+        for cell in self.attainment[measure].values():
+            total.met += cell.met
+            total.total += cell.total
+        return total
 
     def totals(self) -> dict[str, list[int]]:
         out = {channel: [0, 0] for channel in CHANNELS}
@@ -100,39 +164,75 @@ class Report:
         ]
 
 
-def _seconds_between(later, earlier):
-    """`later - earlier` in seconds, computed by the database (parsing 40,000 timestamps
-    in Python took longer than the whole report may)."""
-    if db.session.get_bind().dialect.name == "sqlite":
-        return func.unixepoch(later, type_=Integer) - func.unixepoch(earlier, type_=Integer)
-    return cast(func.extract("epoch", later - earlier), Float)
-
-
-def _per_day(column, p: Period) -> dict[date, dict[str, int]]:
-    """Counts per day and channel: one small indexed range per day (a GROUP BY date()
-    over the whole period sorted every row and was 4x slower on SQLite)."""
-    out: dict[date, dict[str, int]] = {}
+def _grouped(day_column, met_column, p: Period) -> list:
+    """(day, channel, priority, tickets, counted, met) for tickets whose `day_column` falls
+    in the period: grouped by the database, so a few hundred rows come back instead of tens
+    of thousands. PostgreSQL groups the whole range by day at once; SQLite is faster with one
+    small range of the covering index per day (grouping by a computed day made it sort every
+    row: 28 ms against 16 ms for 30 days of 1,300 tickets each)."""
+    met = func.sum(case((met_column.is_(True), 1), else_=0))
+    counts = (func.count(), func.count(met_column), met)
+    if db.session.get_bind().dialect.name != "sqlite":
+        day = cast(day_column, Date)
+        return db.session.execute(
+            select(day, Ticket.channel, Ticket.priority, *counts)
+            .where(day_column >= p.since, day_column < p.until)
+            .group_by(day, Ticket.channel, Ticket.priority)
+        ).all()
+    statement = (
+        select(Ticket.channel, Ticket.priority, *counts)
+        .where(day_column >= bindparam("start"), day_column < bindparam("end"))
+        .group_by(Ticket.channel, Ticket.priority)
+    )
+    connection = db.session.connection()  # Core: 30 small queries, no ORM overhead each
+    rows = []
     for day in p.days:
         start = datetime.combine(day, time.min)
-        rows = db.session.execute(
-            select(Ticket.channel, func.count())
-            .where(column >= start, column < start + timedelta(days=1))
-            .group_by(Ticket.channel)
-        )
-        out[day] = {str(channel): count for channel, count in rows}
-    return out
+        found = connection.execute(statement, {"start": start, "end": start + timedelta(days=1)})
+        rows += [(day, *row) for row in found]
+    return rows
 
 
-def _durations(seconds, *where) -> Durations:
-    # Core, not ORM, execution: tens of thousands of plain numbers, no object overhead.
-    values = db.session.connection().execute(select(seconds).where(*where)).scalars().all()
-    return Durations.of([float(v) / 60 for v in values if v is not None and v >= 0])
+def _minutes(column, *where) -> Durations:
+    """Median and 90th percentile at whole-minute resolution from a histogram the database
+    builds (minute -> tickets): a few hundred rows instead of tens of thousands of values,
+    whose conversion alone took most of a report's time budget."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        minute = cast(column, Integer)  # truncates (minutes are never negative)
+    else:
+        minute = cast(func.floor(column), Integer)  # PostgreSQL's cast rounds
+    rows = db.session.execute(
+        select(minute, func.count()).where(*where, column.is_not(None)).group_by(minute)
+    ).all()
+    return Durations.from_histogram(sorted((float(m), n) for m, n in rows))
+
+
+def _add_up(rows: list, per_day: dict, cells: dict) -> None:
+    for day, channel, priority, count, counted, met in rows:
+        per_channel = per_day.setdefault(day, {})
+        per_channel[channel] = per_channel.get(channel, 0) + count
+        if counted:
+            cell = cells.setdefault((channel, priority), Attainment())
+            cell.met += int(met or 0)
+            cell.total += counted
 
 
 def build(p: Period) -> Report:
     report = Report(period=p)
-    came = _per_day(Ticket.created_at, p)
-    went = _per_day(Ticket.resolved_at, p)
+    came: dict[date, dict[str, int]] = {day: {} for day in p.days}
+    went: dict[date, dict[str, int]] = {day: {} for day in p.days}
+    opened = (Ticket.created_at >= p.since, Ticket.created_at < p.until)
+    resolved = (Ticket.resolved_at >= p.since, Ticket.resolved_at < p.until)
+    _add_up(
+        _grouped(Ticket.created_at, Ticket.first_response_met, p),
+        came,
+        report.attainment["first_response"],
+    )
+    _add_up(
+        _grouped(Ticket.resolved_at, Ticket.resolution_met, p),
+        went,
+        report.attainment["resolution"],
+    )
     report.daily = {
         day: {
             channel: [came[day].get(channel, 0), went[day].get(channel, 0)]
@@ -140,17 +240,9 @@ def build(p: Period) -> Report:
         }
         for day in p.days
     }
-    report.first_response = _durations(
-        _seconds_between(Ticket.first_response_at, Ticket.created_at),
-        Ticket.created_at >= p.since,
-        Ticket.created_at < p.until,
-        Ticket.first_response_at.is_not(None),
-    )
-    report.resolution = _durations(
-        _seconds_between(Ticket.resolved_at, Ticket.created_at),
-        Ticket.resolved_at >= p.since,
-        Ticket.resolved_at < p.until,
-    )
+    report.first_response = _minutes(Ticket.first_response_minutes, *opened)
+    report.resolution = _minutes(Ticket.resolution_minutes, *resolved)
+    _callback_attainment(report, p)
     requested, completed, attempts = db.session.execute(
         select(
             func.count(),
@@ -164,15 +256,11 @@ def build(p: Period) -> Report:
         "answer_rate": completed / requested if requested else None,
         "attempts_per_request": attempts / requested if requested else None,
     }
-    report.satisfaction = surveys.results(p.since, p.until).total
+    report.satisfaction = _satisfaction(p)
     resolved_by = dict(
         db.session.execute(
             select(Ticket.assignee_id, func.count())
-            .where(
-                Ticket.resolved_at >= p.since,
-                Ticket.resolved_at < p.until,
-                Ticket.assignee_id.is_not(None),
-            )
+            .where(*resolved, Ticket.assignee_id.is_not(None))
             .group_by(Ticket.assignee_id)
         ).all()
     )
@@ -184,6 +272,48 @@ def build(p: Period) -> Report:
         if a.active or resolved_by.get(a.id)
     ]
     return report
+
+
+def _callback_attainment(report: Report, p: Period) -> None:
+    """Callbacks requested in the period: met when the customer was reached by the due
+    time; missed when reached late, or not reached and past due (or given up). A request
+    still running before its due time is not counted yet; a cancelled one never is."""
+    now = utcnow()
+    cells = report.attainment["callback"]
+    rows = db.session.execute(
+        select(
+            Ticket.channel,
+            Ticket.priority,
+            CallbackRequest.status,
+            CallbackRequest.sla_met,
+            CallbackRequest.due_at,
+        )
+        .join(Ticket, Ticket.id == CallbackRequest.ticket_id)
+        .where(CallbackRequest.created_at >= p.since, CallbackRequest.created_at < p.until)
+    ).all()
+    for channel, priority, status, met, due_at in rows:
+        if met is None:
+            if status == "cancelled":
+                continue
+            if status in sla.CALLBACK_OPEN and (due_at is None or due_at > now):
+                continue
+            met = False
+        cells.setdefault((channel, priority), Attainment()).add(met)
+
+
+def _satisfaction(p: Period) -> surveys.Tally:
+    """The period's survey totals, counted by the database."""
+    score = SatisfactionSurvey.score
+    sent, answered, good, ok, bad = db.session.execute(
+        select(
+            func.count(),
+            func.count(score),
+            func.sum(case((score == 1, 1), else_=0)),
+            func.sum(case((score == 2, 1), else_=0)),
+            func.sum(case((score == 3, 1), else_=0)),
+        ).where(SatisfactionSurvey.sent_at >= p.since, SatisfactionSurvey.sent_at < p.until)
+    ).one()
+    return surveys.Tally(sent or 0, answered or 0, good or 0, ok or 0, bad or 0)
 
 
 def to_csv(report: Report) -> str:
@@ -223,6 +353,17 @@ def to_csv(report: Report) -> str:
         )
     for row in report.workload:
         writer.writerow([f"agent_resolved:{row['agent']}", row["resolved"]])
+    writer.writerow([])
+    writer.writerow(["sla_measure", "channel", "priority", "met", "counted", "share_met"])
+    for measure in MEASURES:
+        for (channel, priority), cell in sorted(report.attainment[measure].items()):
+            share = "" if cell.share is None else round(cell.share, 3)
+            writer.writerow(
+                [measure, channel, PRIORITIES.get(priority, priority), cell.met, cell.total, share]
+            )
+        total = report.attainment_total(measure)
+        share = "" if total.share is None else round(total.share, 3)
+        writer.writerow([measure, "all", "all", total.met, total.total, share])
     return out.getvalue()
 
 
@@ -262,3 +403,30 @@ def bar_chart(report: Report, width: int = 720, height: int = 220) -> dict:
         "left": left,
         "bottom": bottom,
     }
+
+
+def attainment_chart(report: Report, width: int = 720) -> dict:
+    """Geometry of a horizontal bar chart: share met per measure and channel (and in all),
+    drawn by the template as SVG; groups with nothing counted get no bar."""
+    left, bar_h, gap, label_w = 170, 16, 4, 60
+    scale = width - left - label_w
+    rows, y = [], 10
+    for measure in MEASURES:
+        groups = [("all", report.attainment_total(measure))]
+        groups += list(report.attainment_by(measure, "channel").items())
+        for channel, cell in groups:
+            share = cell.share
+            rows.append(
+                {
+                    "measure": measure,
+                    "channel": channel,
+                    "y": y,
+                    "width": 0 if share is None else scale * share,
+                    "share": share,
+                    "met": cell.met,
+                    "total": cell.total,
+                }
+            )
+            y += bar_h + gap
+        y += 10
+    return {"width": width, "height": y + 10, "left": left, "bar_h": bar_h, "rows": rows}

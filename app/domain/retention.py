@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, not_, or_, select, update
 
-from app.domain import outbox, settings
+from app.domain import schedule, settings
 from app.domain.processing import RETENTION_CLASSES
 from app.extensions import db
 from app.models import (
@@ -32,6 +32,7 @@ from app.models import (
     OutboxItem,
     RateEvent,
     ScheduledRun,
+    SlaNotice,
     Ticket,
     VerificationChallenge,
     WebhookReceipt,
@@ -118,6 +119,7 @@ def _purge_tickets(cutoff: datetime, limit: int) -> Batch:
         delete(CallbackRequest).where(CallbackRequest.ticket_id.in_(ticket_ids)),
         delete(VerificationChallenge).where(VerificationChallenge.ticket_id.in_(ticket_ids)),
         delete(Message).where(Message.ticket_id.in_(ticket_ids)),
+        delete(SlaNotice).where(SlaNotice.ticket_id.in_(ticket_ids)),
         delete(Ticket).where(Ticket.id.in_(ticket_ids)),
     ):
         rows += db.session.execute(statement).rowcount or 0
@@ -251,26 +253,11 @@ def purge_short_lived(now: datetime | None = None) -> dict[str, int]:
 def claim_due(every: timedelta, now: datetime | None = None) -> bool:
     """If the retention run is due, move its next time forward and enqueue the job, in the
     caller's transaction. Safe with several relays: the conditional UPDATE lets one win."""
-    now = now or utcnow()
-    run = db.session.get(ScheduledRun, JOB_NAME)
-    if run is None:
-        db.session.add(ScheduledRun(name=JOB_NAME, next_run_at=now))
-        db.session.flush()
-    claimed = db.session.execute(
-        update(ScheduledRun)
-        .where(ScheduledRun.name == JOB_NAME, ScheduledRun.next_run_at <= now)
-        .values(next_run_at=now + every, last_started_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if claimed:
-        outbox.enqueue("privacy.retention")
-    return bool(claimed)
+    return schedule.claim(JOB_NAME, every, "privacy.retention", now)
 
 
 def record_result(result: dict) -> None:
-    run = db.session.get(ScheduledRun, JOB_NAME)
-    if run is not None:
-        run.last_finished_at, run.last_result = utcnow(), result
+    schedule.record_result(JOB_NAME, result)
 
 
 def last_run() -> ScheduledRun | None:

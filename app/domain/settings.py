@@ -88,6 +88,9 @@ DEFAULTS: dict[str, object] = {
             "3": {"first_response": 30, "next_response": 60, "resolution": 480},
         },
         "first_response_by_channel": {},
+        # call back within this many minutes of opening hours (or by the end of the window
+        # the customer chose)
+        "callback": 120,
     },
 }
 _cache: dict[str, tuple[float, object]] = {}

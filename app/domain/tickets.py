@@ -7,7 +7,7 @@ import secrets
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.domain import audit, integrations, outbox, surveys
+from app.domain import audit, integrations, outbox, sla, surveys
 from app.domain.audit import Actor
 from app.domain.errors import DomainError
 from app.extensions import db
@@ -71,6 +71,7 @@ def touch(ticket: Ticket) -> None:
     """Bump the version: every visible change invalidates older copies open elsewhere."""
     ticket.version = (ticket.version or 0) + 1
     ticket.updated_at = utcnow()
+    sla.refresh_due(ticket)  # the running clock may have changed (status, priority, answer)
 
 
 def change_status(
@@ -100,10 +101,12 @@ def change_status(
             raise TicketError(_l("Please write a short summary of how this was resolved."))
         ticket.resolution_summary = summary or ticket.resolution_summary
         ticket.resolved_at = now
+        sla.record_resolution(ticket, now)
         if summary:  # a resolution worth sharing: draft an anonymized community answer
             outbox.enqueue("article.draft", ticket_id=ticket.id)
     elif old_status in {TicketStatus.RESOLVED, TicketStatus.CLOSED}:
         ticket.resolved_at = None
+        sla.record_resolution(ticket, None)
     ticket.status = new_status
     touch(ticket)
     audit.record(

@@ -11,6 +11,7 @@ from app.models.outbox import OutboxItem
 from app.models.privacy import PrivacyRequest, ScheduledRun
 from app.models.security import AgentSession, AttemptCounter, PasskeyCredential, RecoveryCode
 from app.models.settings import CannedReply, RateEvent, Setting
+from app.models.sla import SlaNotice
 from app.models.telephony import Call, CallbackRequest, WebhookReceipt
 from app.models.ticket import Attachment, Message, Ticket
 from app.models.workflow import (
@@ -48,6 +49,7 @@ __all__ = [
     "ScheduledRun",
     "SatisfactionSurvey",
     "Setting",
+    "SlaNotice",
     "Ticket",
     "TicketTag",
     "VerificationChallenge",

@@ -26,6 +26,8 @@ class CallbackRequest(db.Model):
     __table_args__ = (
         Index("ix_callbacks_due", "status", "window_start", "created_at"),
         Index("ix_callbacks_created_at", "created_at"),  # reports (migration 1706)
+        Index("ix_callbacks_sla_due", "status", "due_at"),  # overdue callbacks (1708)
+        Index("ix_callbacks_reached_at", "reached_at"),  # reports (1708)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -42,6 +44,11 @@ class CallbackRequest(db.Model):
     next_attempt_at: Mapped[datetime | None] = mapped_column()
     outcome: Mapped[str | None] = mapped_column(String(32))
     notes: Mapped[str | None] = mapped_column(Text)
+    # The callback target (app.domain.sla): due by, reached when, business minutes, met.
+    due_at: Mapped[datetime | None] = mapped_column()
+    reached_at: Mapped[datetime | None] = mapped_column()
+    answer_minutes: Mapped[float | None] = mapped_column()
+    sla_met: Mapped[bool | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

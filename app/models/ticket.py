@@ -35,9 +35,27 @@ class Ticket(db.Model):
             sqlite_where=text(ACTIVE_SQL),
             postgresql_where=text(ACTIVE_SQL),
         ),
-        # Reports (migration 1706): covering indexes for ranges of opening/resolution days.
-        Index("ix_tickets_created_report", "created_at", "channel", "first_response_at"),
-        Index("ix_tickets_resolved_report", "resolved_at", "channel", "created_at", "assignee_id"),
+        # Reports (migrations 1706, 1708): covering indexes for ranges of opening/resolution
+        # days, with the SLA outcomes recorded when they happened.
+        Index(
+            "ix_tickets_created_report",
+            "created_at",
+            "channel",
+            "priority",
+            "first_response_met",
+            "first_response_minutes",
+        ),
+        Index(
+            "ix_tickets_resolved_report",
+            "resolved_at",
+            "channel",
+            "priority",
+            "resolution_met",
+            "resolution_minutes",
+            "assignee_id",
+        ),
+        # The "N overdue" count: running response clocks past due (migration 1708).
+        Index("ix_tickets_sla_due", "status", "sla_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,6 +72,14 @@ class Ticket(db.Model):
     last_customer_message_at: Mapped[datetime | None] = mapped_column()
     first_response_at: Mapped[datetime | None] = mapped_column()
     resolved_at: Mapped[datetime | None] = mapped_column()
+    # SLA outcomes, recorded when they happen (app.domain.sla): business minutes from opening
+    # and whether the target of that moment was met. Reports count these.
+    first_response_minutes: Mapped[float | None] = mapped_column()
+    first_response_met: Mapped[bool | None] = mapped_column()
+    resolution_minutes: Mapped[float | None] = mapped_column()
+    resolution_met: Mapped[bool | None] = mapped_column()
+    # When the running response clock is due (None: no clock runs, or not computed yet).
+    sla_due_at: Mapped[datetime | None] = mapped_column()
     resolution_summary: Mapped[str | None] = mapped_column(Text)
     # Written or accepted by the agent at resolution for the public community answer.
     public_question: Mapped[str | None] = mapped_column(Text)
