@@ -28,6 +28,7 @@ log = logging.getLogger("helpdesk.cli")
 agents_cli = AppGroup("agents", help="Manage agent accounts.")
 demo_cli = AppGroup("demo", help="Demo data.")
 outbox_cli = AppGroup("outbox", help="The outbox relay.")
+sla_cli = AppGroup("sla", help="Service levels.")
 
 
 @agents_cli.command("create")
@@ -109,6 +110,21 @@ def worker(burst: bool, forking: bool) -> None:
     )
 
 
+@sla_cli.command("backfill")
+@click.option("--batch-size", default=1000, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--after-id", default=0, show_default=True, help="Start after this ticket id.")
+def sla_backfill(batch_size: int, after_id: int) -> None:
+    """Record SLA outcomes of tickets answered/resolved before they were recorded.
+
+    Batched (one commit per batch), resumable and safe to run twice."""
+
+    total = 0
+    for last_id, filled in sla.backfill_outcomes(batch_size, after_id):
+        total += filled
+        click.echo(f"up to ticket {last_id}: {filled} filled ({total} so far)")
+    click.echo(f"done: {total} tickets filled")
+
+
 backup_cli = AppGroup("backup", help="Back up and restore the database and attachments.")
 
 
@@ -146,4 +162,5 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(agents_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
+    app.cli.add_command(sla_cli)
     app.cli.add_command(worker)

@@ -1252,9 +1252,11 @@ SV = {
     "When the customer chose a time window, the callback is due by the end of that window instead.": (
         "När kunden har valt en tid ska vi i stället ha ringt innan den tiden är slut."
     ),
-    "Showing only tickets with an overdue answer or callback.": (
-        "Visar bara ärenden där svaret eller återuppringningen är försenad."
+    "Showing only tickets with an overdue answer, resolution or callback.": (
+        "Visar bara ärenden där svaret, lösningen eller återuppringningen är försenad."
     ),
+    "Resolution:": "Lösning:",
+    "resolution": "lösning",
     "Show all tickets": "Visa alla ärenden",
     "Call back:": "Ring tillbaka:",
     "Minutes of opening hours from opening, for tickets in the period": (

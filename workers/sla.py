@@ -29,6 +29,7 @@ def _describe(clock: str) -> str:
     return {
         "first_response": gettext("first response"),
         "next_response": gettext("next response"),
+        "resolution": gettext("resolution"),
         "callback": gettext("callback"),
     }.get(clock, clock)
 

@@ -66,6 +66,7 @@ def queue():
         row_tags=tags.tags_for([t.id for t in rows]),
         clocks=_clocks(rows),
         callback_clocks=_callback_clocks(rows),
+        resolution_clocks=_resolution_clocks(rows),
         known_tags=tags.popular(),
     )
 
@@ -74,6 +75,14 @@ def _clocks(rows: list[Ticket]) -> dict:
     """The running response clock of each ticket on the page (business time, app.domain.sla)."""
     now, table, calendar = utcnow(), sla.targets(), sla.Calendar()
     return {t.id: sla.running_clock(t, now, table, calendar) for t in rows}
+
+
+def _resolution_clocks(rows: list[Ticket]) -> dict:
+    """The resolution clock of each ticket on the page whose resolution is overdue (a clock
+    still running is not shown: the answer due is what the agent acts on)."""
+    now, table, calendar = utcnow(), sla.targets(), sla.Calendar()
+    late = [t for t in rows if t.resolution_due_at is not None and t.resolution_due_at <= now]
+    return {t.id: sla.resolution_clock(t, now, table, calendar) for t in late}
 
 
 def _callback_clocks(rows: list[Ticket]) -> dict:

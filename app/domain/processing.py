@@ -278,6 +278,7 @@ EXTRA_NOT_PERSONAL: dict[str, dict[str, str]] = {
         "resolution_minutes": NOT_PERSONAL,
         "resolution_met": NOT_PERSONAL,
         "sla_due_at": NOT_PERSONAL,
+        "resolution_due_at": NOT_PERSONAL,
     },
     "messages": {
         "is_internal": NOT_PERSONAL,

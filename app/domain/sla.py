@@ -113,8 +113,11 @@ def invalidate_due() -> None:
     (and by any change to the ticket before that)."""
     db.session.execute(
         update(Ticket)
-        .where(Ticket.status.in_(RUNNING), Ticket.sla_due_at.is_not(None))
-        .values(sla_due_at=None)
+        .where(
+            Ticket.status.in_(RUNNING),
+            or_(Ticket.sla_due_at.is_not(None), Ticket.resolution_due_at.is_not(None)),
+        )
+        .values(sla_due_at=None, resolution_due_at=None)
         .execution_options(synchronize_session=False)
     )
 
@@ -167,7 +170,7 @@ def business_minutes_between(start: datetime, end: datetime) -> float:
 
 @dataclass
 class Clock:
-    measure: str  # first_response | next_response | callback
+    measure: str  # first_response | next_response | resolution | callback
     due: datetime | None
     minutes_left: float  # business minutes; negative when overdue
     started: datetime | None = None  # identifies the clock (one overdue notice per clock)
@@ -212,6 +215,30 @@ def running_clock(
     return _clock(measure, started, due, target, now, calendar)
 
 
+def resolution_target(ticket: Ticket, table: dict) -> int:
+    return table["priority"].get(str(ticket.priority), table["priority"]["1"])["resolution"]
+
+
+def resolution_clock(
+    ticket: Ticket,
+    now: datetime | None = None,
+    table: dict | None = None,
+    calendar: Calendar | None = None,
+):
+    """The resolution clock: business minutes from opening, as `record_resolution` measures
+    it (time waiting for the customer counts, as in the reports), but it only *runs* (can be
+    overdue and announced) while the next move is ours (new/open): a ticket waiting for the
+    customer is not announced, and is once they write back if it is past due by then."""
+    if str(ticket.status) not in RUNNING or ticket.created_at is None:
+        return None
+    now = now or utcnow()
+    table = table or targets()
+    calendar = calendar or Calendar()
+    target = resolution_target(ticket, table)
+    due = ticket.resolution_due_at or add_business_minutes(ticket.created_at, target, calendar)
+    return _clock("resolution", ticket.created_at, due, target, now, calendar)
+
+
 def _clock(
     measure: str,
     started: datetime,
@@ -249,11 +276,9 @@ def record_resolution(ticket: Ticket, at: datetime | None) -> None:
     if at is None or ticket.created_at is None:
         ticket.resolution_minutes = ticket.resolution_met = None
         return
-    table = targets()
-    per_priority = table["priority"].get(str(ticket.priority), table["priority"]["1"])
     minutes = business_minutes_between(ticket.created_at, at)
     ticket.resolution_minutes = round(minutes, 1)
-    ticket.resolution_met = minutes <= per_priority["resolution"]
+    ticket.resolution_met = minutes <= resolution_target(ticket, targets())
 
 
 def callback_due(window_start: datetime, window_end: datetime | None) -> datetime | None:
@@ -295,12 +320,22 @@ def callback_clock(
 
 
 def refresh_due(ticket: Ticket, now: datetime | None = None) -> None:
-    """Keep `sla_due_at` in step with the running response clock (called on every change)."""
+    """Keep `sla_due_at` (the running response clock) and `resolution_due_at` in step with
+    the ticket (called on every change)."""
     if str(ticket.status) not in RUNNING or ticket.created_at is None:
-        ticket.sla_due_at = None  # no clock (or not stored yet: the periodic check fills it)
+        # no clock (or not stored yet: the periodic check fills it)
+        ticket.sla_due_at = ticket.resolution_due_at = None
         return
-    clock = running_clock(ticket, now)
+    table, calendar = targets(), Calendar()
+    _fill_due(ticket, now, table, calendar)
+
+
+def _fill_due(ticket: Ticket, now, table: dict, calendar: Calendar) -> None:
+    clock = running_clock(ticket, now, table, calendar)
     ticket.sla_due_at = clock.due if clock else None
+    ticket.resolution_due_at = add_business_minutes(
+        ticket.created_at, resolution_target(ticket, table), calendar
+    )
 
 
 def overdue_clause(now: datetime | None = None):
@@ -316,7 +351,7 @@ def overdue_clause(now: datetime | None = None):
         # (120 ms with 40,000 overdue; 1.3 ms reading the queue index in order, 12 ms at most).
         running = text("+tickets.status IN ('new', 'open')")
     return or_(
-        and_(running, Ticket.sla_due_at <= now),
+        and_(running, or_(Ticket.sla_due_at <= now, Ticket.resolution_due_at <= now)),
         Ticket.id.in_(_late_callback_tickets(now)),
     )
 
@@ -329,10 +364,23 @@ def _late_callback_tickets(now: datetime):
 
 def overdue_count(now: datetime | None = None) -> int:
     """How many tickets are overdue, cheap enough for every agent page header: an index-only
-    count of late response clocks, plus the (few) tickets whose only late clock is a callback."""
+    count of late response clocks, one of late resolutions whose response clock is not late
+    (ix_tickets_resolution_due covers status, resolution and response due), plus the (few)
+    tickets whose only late clock is a callback."""
     now = now or utcnow()
-    late = and_(Ticket.status.in_(RUNNING), Ticket.sla_due_at <= now)
-    responses = db.session.scalar(select(func.count()).select_from(Ticket).where(late))
+    running = Ticket.status.in_(RUNNING)
+    response_late = and_(running, Ticket.sla_due_at <= now)
+    responses = db.session.scalar(select(func.count()).select_from(Ticket).where(response_late))
+    resolutions = db.session.scalar(
+        select(func.count())
+        .select_from(Ticket)
+        .where(
+            running,
+            Ticket.resolution_due_at <= now,
+            or_(Ticket.sla_due_at.is_(None), Ticket.sla_due_at > now),
+        )
+    )
+    late = and_(running, or_(Ticket.sla_due_at <= now, Ticket.resolution_due_at <= now))
     only_callbacks = db.session.scalar(
         select(func.count(func.distinct(CallbackRequest.ticket_id)))
         .select_from(CallbackRequest)
@@ -343,7 +391,7 @@ def overdue_count(now: datetime | None = None) -> int:
             ~late,
         )
     )
-    return (responses or 0) + (only_callbacks or 0)
+    return (responses or 0) + (resolutions or 0) + (only_callbacks or 0)
 
 
 def _recipients(ticket: Ticket) -> list[int]:
@@ -395,13 +443,15 @@ def check_overdue(now: datetime | None = None, limit: int = 500) -> dict:
     table, calendar = targets(), Calendar()
     missing = db.session.scalars(
         select(Ticket)
-        .where(Ticket.status.in_(RUNNING), Ticket.sla_due_at.is_(None))
+        .where(
+            Ticket.status.in_(RUNNING),
+            or_(Ticket.sla_due_at.is_(None), Ticket.resolution_due_at.is_(None)),
+        )
         .order_by(Ticket.id)
         .limit(limit)
     ).all()
     for ticket in missing:
-        clock = running_clock(ticket, now, table, calendar)
-        ticket.sla_due_at = clock.due if clock else None
+        _fill_due(ticket, now, table, calendar)
     db.session.flush()
     announced = 0
     late = db.session.scalars(
@@ -418,6 +468,26 @@ def check_overdue(now: datetime | None = None, limit: int = 500) -> dict:
     ).all()
     for ticket in late:
         clock = running_clock(ticket, now, table, calendar)
+        if clock is not None and clock.overdue and _announce(ticket, clock):
+            announced += 1
+    unresolved = db.session.scalars(
+        select(Ticket)
+        .where(
+            Ticket.status.in_(RUNNING),
+            Ticket.resolution_due_at <= now,
+            ~exists().where(
+                and_(
+                    SlaNotice.ticket_id == Ticket.id,
+                    SlaNotice.clock == "resolution",
+                    SlaNotice.started_at == Ticket.created_at,
+                )
+            ),
+        )
+        .order_by(Ticket.resolution_due_at)
+        .limit(limit)
+    ).all()
+    for ticket in unresolved:
+        clock = resolution_clock(ticket, now, table, calendar)
         if clock is not None and clock.overdue and _announce(ticket, clock):
             announced += 1
     callbacks = db.session.scalars(
@@ -447,3 +517,74 @@ def claim_check(every: timedelta, now: datetime | None = None) -> bool:
     """If the overdue check is due, move its next time forward and enqueue it (in the
     caller's transaction; with several relays one conditional UPDATE wins)."""
     return schedule.claim(JOB_NAME, every, "sla.check_overdue", now)
+
+
+# --- outcomes of tickets from before they were recorded (migration 1708) ----------------
+
+
+def _missing_outcome():
+    return or_(
+        and_(Ticket.first_response_at.is_not(None), Ticket.first_response_minutes.is_(None)),
+        and_(
+            Ticket.resolved_at.is_not(None),
+            Ticket.status.in_(("resolved", "closed")),
+            Ticket.resolution_minutes.is_(None),
+        ),
+    )
+
+
+def backfill_outcomes(batch_size: int = 1000, after_id: int = 0):
+    """Record the first-response and resolution outcomes of tickets answered or resolved
+    before outcomes were recorded, with today's targets and calendar. Batches of
+    `batch_size` tickets in id order, one commit each; yields (last id, tickets filled) after
+    each batch. Idempotent and resumable: only tickets still without an outcome are read, so a
+    run that stopped picks up where it was and a second run changes nothing. Written with
+    UPDATE by id: neither the ticket's version nor its `updated_at` moves (agents' open pages
+    stay valid)."""
+    table, last_id = targets(), after_id
+    while True:
+        rows = db.session.execute(
+            select(
+                Ticket.id,
+                Ticket.created_at,
+                Ticket.priority,
+                Ticket.channel,
+                Ticket.first_response_at,
+                Ticket.first_response_minutes,
+                Ticket.resolved_at,
+                Ticket.resolution_minutes,
+                Ticket.status,
+            )
+            .where(Ticket.id > last_id, _missing_outcome())
+            .order_by(Ticket.id)
+            .limit(batch_size)
+        ).all()
+        if not rows:
+            return
+        filled = 0
+        for row in rows:
+            values = {}
+            if row.created_at is not None:
+                if row.first_response_at is not None and row.first_response_minutes is None:
+                    minutes = business_minutes_between(row.created_at, row.first_response_at)
+                    values["first_response_minutes"] = round(minutes, 1)
+                    values["first_response_met"] = minutes <= _first_response_target(row, table)
+                if (
+                    row.resolved_at is not None
+                    and str(row.status) in ("resolved", "closed")
+                    and row.resolution_minutes is None
+                ):
+                    minutes = business_minutes_between(row.created_at, row.resolved_at)
+                    values["resolution_minutes"] = round(minutes, 1)
+                    values["resolution_met"] = minutes <= resolution_target(row, table)
+            if values:
+                db.session.execute(
+                    update(Ticket)
+                    .where(Ticket.id == row.id)
+                    .values(**values, updated_at=Ticket.updated_at)
+                    .execution_options(synchronize_session=False)
+                )
+                filled += 1
+        db.session.commit()
+        last_id = rows[-1].id
+        yield last_id, filled

@@ -56,6 +56,9 @@ class Ticket(db.Model):
         ),
         # The "N overdue" count: running response clocks past due (migration 1708).
         Index("ix_tickets_sla_due", "status", "sla_due_at"),
+        # Late resolution clocks (migration 1709): covers the response due time as well, so
+        # the count of tickets late only on resolution reads the index alone.
+        Index("ix_tickets_resolution_due", "status", "resolution_due_at", "sla_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,6 +83,8 @@ class Ticket(db.Model):
     resolution_met: Mapped[bool | None] = mapped_column()
     # When the running response clock is due (None: no clock runs, or not computed yet).
     sla_due_at: Mapped[datetime | None] = mapped_column()
+    # When the resolution clock is due (business minutes from opening; None when no clock).
+    resolution_due_at: Mapped[datetime | None] = mapped_column()
     resolution_summary: Mapped[str | None] = mapped_column(Text)
     # Written or accepted by the agent at resolution for the public community answer.
     public_question: Mapped[str | None] = mapped_column(Text)
