@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import ipaddress
 import logging
 import queue
 import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, InvalidStateError, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
@@ -113,7 +114,12 @@ class GroupCommitter:
                 log.exception("storing a batch of mail failed unexpectedly; answered 451")
                 replies = [TEMPORARY_FAILURE] * len(batch)
             for mail, reply in zip(batch, replies, strict=True):
-                mail.reply.set_result(reply)
+                # A sender that hung up (or a server stopping) cancels its wait; the mail may
+                # be stored all the same (a retry finds it by its delivery key). Setting a
+                # cancelled future raises, and must not end this thread: later mails would
+                # wait for ever.
+                with contextlib.suppress(InvalidStateError):
+                    mail.reply.set_result(reply)
 
     def store(self, batch: list[_Mail]) -> list[str]:
         """Runs in a committer thread: the batch in one transaction. Returns the replies."""

@@ -6,7 +6,9 @@ at the same moment are stored once."""
 from __future__ import annotations
 
 import smtplib
+import socket
 import threading
+import time
 from email import policy
 
 import pytest
@@ -200,3 +202,40 @@ def test_the_same_mail_sent_five_times_at_once_is_stored_once(app, dns, window_m
     references = {reply.split()[-1] for _, reply in replies}
     assert len(references) == 1 and references.pop().startswith("HD-")
     assert stored(app, [mail]) == 1
+
+
+def test_a_sender_hanging_up_while_its_batch_waits_does_not_stop_intake(app, batching_server):
+    """The mail is in a batch waiting for its commit when the sender hangs up: its wait is
+    cancelled. The committer must go on answering everybody else (it used to die on the
+    cancelled wait, and every later mail waited for ever)."""
+    port = batching_server.port
+    raw = build_mail(sender="Hanna <hanna@example.test>", subject="Hung up").as_bytes(
+        policy=policy.SMTP
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        reader = sock.makefile("rb")
+        reader.readline()  # greeting
+        for command in (b"EHLO client.example.test", b"MAIL FROM:<hanna@example.test>"):
+            sock.sendall(command + b"\r\n")
+            while reader.readline()[3:4] == b"-":
+                pass
+        sock.sendall(b"RCPT TO:<support@helpdesk.test>\r\nDATA\r\n")
+        reader.readline()
+        reader.readline()
+        sock.sendall(raw + b"\r\n.\r\n")
+        time.sleep(0.3)  # the mail waits in its batch (window 5 s, batch of 4)
+        sock.shutdown(socket.SHUT_RDWR)  # hang up (the makefile would keep the socket open)
+        reader.close()
+    replies = send_together(
+        port,
+        [
+            build_mail(sender=f"Next {i} <next{i}@example.test>", subject=f"After {i}")
+            for i in range(3)
+        ],
+    )
+    assert [code for code, _ in replies] == [250, 250, 250]
+    replies = send_together(port, [build_mail(sender="Late <late@example.test>", subject="Later")])
+    assert replies[0][0] == 250
+    with app.app_context():
+        subjects = set(db.session.scalars(select(Message.subject)))
+    assert {"After 0", "After 1", "After 2", "Later"} <= subjects
