@@ -73,6 +73,7 @@ def from_environment() -> dict:
         "RETENTION_EVERY_MINUTES": _int("RETENTION_EVERY_MINUTES", 60),
         # how often the relay schedules the overdue-SLA check (app.domain.sla.check_overdue)
         "SLA_CHECK_EVERY_SECONDS": _int("SLA_CHECK_EVERY_SECONDS", 60),
+        "SLA_NOTICE_MAX_LATE_HOURS": _int("SLA_NOTICE_MAX_LATE_HOURS", 48),
         "RETENTION_BATCH": _int("RETENTION_BATCH", 200),
         "JOB_RETRY_INTERVALS": [
             int(x) for x in os.environ.get("JOB_RETRY_INTERVALS", "10,60,300").split(",") if x

@@ -265,3 +265,29 @@ def test_new_targets_move_running_clocks(app, client, make_agent, runner):
     with app.app_context():
         ticket = db.session.get(Ticket, ticket_id)
         assert ticket.sla_due_at == ticket.created_at + timedelta(minutes=60)
+
+
+def test_clocks_long_overdue_when_first_seen_are_counted_but_not_mailed(
+    app, client, make_agent, runner, mail_sink
+):
+    """After an upgrade (or new targets) the check finds clocks late for days: they go into
+    the count and the filter, and are recorded as seen, but no mail per old ticket is sent
+    (one admin with 10,000 old tickets would get 10,000 mails); a fresh one is mailed."""
+    make_agent("boss@example.test", role="admin", name="Boss")
+    [old] = _open(app, 1, subject="Old backlog", email="old@example.test")
+    [recent] = _open(app, 1, subject="Recent one", email="recent@example.test")
+    _age(app, old, days=5)  # first response due 480 minutes after opening: ~4.7 days late
+    _age(app, recent, hours=20)
+    _check_now(app, runner)
+    with app.app_context():
+        recent_ref = db.session.get(Ticket, recent).reference
+        notices = {n.ticket_id: n for n in db.session.scalars(select(SlaNotice))}
+    assert _overdue_mails(mail_sink) == [
+        ("boss@example.test", f"Overdue: {recent_ref} (first response)")
+    ]
+    assert old in notices and notices[old].recipients == []  # recorded: never mailed later
+    _check_now(app, runner)
+    assert len(_overdue_mails(mail_sink)) == 1
+    support.login(client, "boss@example.test", PASSWORD)
+    assert re.search(r'id="overdue-count">2 overdue<', client.get("/agent/").text)
+    assert "Old backlog" in client.get("/agent/?overdue=1").text

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, func, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
@@ -406,10 +407,17 @@ def _recipients(ticket: Ticket) -> list[int]:
     return ids
 
 
-def _announce(ticket: Ticket, clock: Clock) -> SlaNotice | None:
+def _announce(ticket: Ticket, clock: Clock, now: datetime) -> SlaNotice | None:
     """One notice per clock: the unique (ticket, clock, started) row decides, so a second
     check, or two at once, never notifies twice; a new clock (a later customer message, a
-    new callback window) is a new row."""
+    new callback window) is a new row.
+
+    A clock already late by more than SLA_NOTICE_MAX_LATE_HOURS when the check first sees it
+    (an upgrade, new targets, a relay that was down) is recorded without a mail: it is in the
+    on-screen count and the overdue filter, and the admins do not get thousands of mails.
+    """
+    stale_after = timedelta(hours=current_app.config["SLA_NOTICE_MAX_LATE_HOURS"])
+    mail = clock.due is None or now - clock.due <= stale_after
     found = db.session.scalar(
         select(SlaNotice.id).where(
             SlaNotice.ticket_id == ticket.id,
@@ -424,7 +432,7 @@ def _announce(ticket: Ticket, clock: Clock) -> SlaNotice | None:
         clock=clock.measure,
         started_at=clock.started,
         due_at=clock.due,
-        recipients=_recipients(ticket),
+        recipients=_recipients(ticket) if mail else [],
         sent_to=[],
     )
     try:
@@ -432,8 +440,9 @@ def _announce(ticket: Ticket, clock: Clock) -> SlaNotice | None:
             db.session.add(notice)
     except IntegrityError:
         return None  # another check got there first
-    outbox.enqueue("sla.overdue_notice", notice_id=notice.id, ticket_id=ticket.id)
-    audit.record(audit.SYSTEM, "sla.overdue", ticket_id=ticket.id, clock=clock.measure)
+    if mail:
+        outbox.enqueue("sla.overdue_notice", notice_id=notice.id, ticket_id=ticket.id)
+    audit.record(audit.SYSTEM, "sla.overdue", ticket_id=ticket.id, clock=clock.measure, mailed=mail)
     return notice
 
 
@@ -468,7 +477,7 @@ def check_overdue(now: datetime | None = None, limit: int = 500) -> dict:
     ).all()
     for ticket in late:
         clock = running_clock(ticket, now, table, calendar)
-        if clock is not None and clock.overdue and _announce(ticket, clock):
+        if clock is not None and clock.overdue and _announce(ticket, clock, now):
             announced += 1
     unresolved = db.session.scalars(
         select(Ticket)
@@ -488,7 +497,7 @@ def check_overdue(now: datetime | None = None, limit: int = 500) -> dict:
     ).all()
     for ticket in unresolved:
         clock = resolution_clock(ticket, now, table, calendar)
-        if clock is not None and clock.overdue and _announce(ticket, clock):
+        if clock is not None and clock.overdue and _announce(ticket, clock, now):
             announced += 1
     callbacks = db.session.scalars(
         select(CallbackRequest)
@@ -508,7 +517,7 @@ def check_overdue(now: datetime | None = None, limit: int = 500) -> dict:
     ).all()
     for callback in callbacks:
         clock = callback_clock(callback, now, calendar)
-        if clock is not None and clock.overdue and _announce(callback.ticket, clock):
+        if clock is not None and clock.overdue and _announce(callback.ticket, clock, now):
             announced += 1
     return {"due_filled": len(missing), "announced": announced}
 
