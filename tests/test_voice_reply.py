@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from xml.etree import ElementTree
 
 from sqlalchemy import select
 
+from app.domain import hours, settings
 from app.domain.agents import upsert_agent
 from app.domain.intake import InboundMessage, intake
 from app.domain.replies import default_channel, reply
 from app.extensions import db
-from app.models import Agent, CallbackRequest, Message, Ticket
+from app.models import Agent, CallbackRequest, Message, OutboxItem, Ticket
+from app.models.base import utcnow
 from tests import support
 
 LANDLINE = "+4687654321"
@@ -148,3 +151,25 @@ def test_voice_reply_webhooks_need_a_signature_and_a_voice_message(app, client):
         assert db.session.get(Message, message_id).delivery_status == "queued"
         inbound_id = db.session.scalar(select(Message.id).where(Message.direction == "in"))
     assert support.twilio_post(client, f"/twilio/voice-reply/{inbound_id}", {}).status_code == 404
+
+
+def test_a_reply_read_aloud_while_we_are_closed_rings_when_we_open(app, twilio_stub):
+    """An agent answering at night by voice must not ring an old person's phone at 22:00:
+    the call waits for the next call window (like resolution calls)."""
+    ticket_id = _voicemail_ticket(app)
+    with app.app_context():
+        tomorrow = hours.to_local(utcnow()).date() + timedelta(days=1)
+        settings.put("business_hours", {"open": 9, "close": 15, "days": [tomorrow.weekday()]})
+        db.session.commit()
+        opens = hours.to_utc(tomorrow, 9)
+    message_id = _send_voice_reply(app, ticket_id, "Starta om skrivaren.")
+    support.run_jobs(app)
+    assert twilio_stub.calls() == []
+    with app.app_context():
+        [item] = [
+            row
+            for row in db.session.scalars(select(OutboxItem))
+            if row.topic == "message.deliver" and row.payload.get("message_id") == message_id
+        ]
+        assert abs((item.available_at - opens).total_seconds()) < 5
+        assert db.session.get(Message, message_id).delivery_status == "queued"

@@ -217,6 +217,16 @@ def next_windows(now: datetime | None = None, count: int = 4) -> list[Window]:
     return found
 
 
+def seconds_until_we_may_call(now: datetime) -> float:
+    """An automated call (a reply read aloud, a resolution notice) rings only while we are
+    open, never at 22:00 in an old person's home: 0 now, else the seconds until the next call
+    window starts."""
+    if is_open(now):
+        return 0.0
+    window = first_call_window(now)
+    return max(0.0, (window.start - now).total_seconds()) if window is not None else 0.0
+
+
 def window_by_key(key: str, now: datetime | None = None) -> Window | None:
     """A window a form offered, if it is still ahead; None for unknown or past keys."""
     return next((w for w in next_windows(now, 8) if w.key == key), None)

@@ -7,7 +7,7 @@ import uuid
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from app.domain import audit, outbox, sla, tickets
+from app.domain import audit, hours, outbox, sla, tickets
 from app.domain.audit import Actor
 from app.domain.email_types import ParsedAttachment
 from app.domain.errors import DomainError
@@ -150,7 +150,9 @@ def reply(
     tickets.touch(ticket)
     db.session.flush()
     if message.delivery_status == "queued":
-        outbox.enqueue("message.deliver", message_id=message.id)
+        # A reply read aloud is a phone ringing at the customer's home: only while we are open.
+        wait = hours.seconds_until_we_may_call(now) if message.channel == Channel.VOICE else 0
+        outbox.enqueue("message.deliver", delay_seconds=wait, message_id=message.id)
     audit.record(
         Actor.agent(agent.id),
         "ticket.reply",

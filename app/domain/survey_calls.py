@@ -10,14 +10,11 @@ short notice only.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.domain import hours
 from app.domain.contacts import can_take_sms
 from app.domain.i18n import in_language
 from app.domain.reach_us import our_phone
@@ -33,15 +30,6 @@ def spoken_reference(reference: str) -> str:
 def spoken_number() -> str:
     """Our number as digits to read aloud, in the form people at home dial it."""
     return " ".join(ch for ch in our_phone().display if ch.isdigit() or ch == "+")
-
-
-def seconds_until_we_may_call(now: datetime) -> float:
-    """An automated call rings while we are open (a notice at 22:00 waits for the morning):
-    0 now, else the seconds until the next call window starts."""
-    if hours.is_open(now):
-        return 0.0
-    window = hours.first_call_window(now)
-    return max(0.0, (window.start - now).total_seconds()) if window is not None else 0.0
 
 
 def _replied_by_call(ticket: Ticket) -> bool:

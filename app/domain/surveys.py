@@ -21,7 +21,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.domain import audit, outbox, survey_calls
+from app.domain import audit, hours, outbox, survey_calls
 from app.domain.audit import Actor
 from app.domain.contacts import can_take_sms
 from app.domain.errors import DomainError
@@ -164,7 +164,7 @@ def on_resolved(ticket: Ticket, actor: Actor) -> SatisfactionSurvey | None:
     db.session.add(message)
     db.session.flush()
     survey.message_id = message.id
-    delay = survey_calls.seconds_until_we_may_call(survey.sent_at) if channel == "voice" else 0
+    delay = hours.seconds_until_we_may_call(survey.sent_at) if channel == "voice" else 0
     outbox.enqueue("message.deliver", message_id=message.id, delay_seconds=delay)
     audit.record(
         actor, "ticket.resolved_notice", ticket_id=ticket.id, channel=channel, survey_id=survey.id
