@@ -24,6 +24,7 @@ from twilio.request_validator import RequestValidator
 from app.adapters.rq_relay import redis_connection, relay_once, rq_queue
 from app.domain import settings, tags
 from app.extensions import db
+from app.models import Ticket
 
 
 class IsolatedClient(FlaskClient):
@@ -158,6 +159,18 @@ def csrf_token(html: str) -> str:
     )
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def post_on_ticket(client, app, ticket_id: int, action: str, **fields):
+    """Send one of the ticket page's forms as an agent's browser does: the page's CSRF token
+    and the ticket's current version (every change bumps it), plus the form's own fields."""
+    page = client.get(f"/agent/tickets/{ticket_id}").get_data(as_text=True)
+    with app.app_context():
+        version = db.session.get(Ticket, ticket_id).version
+    return client.post(
+        f"/agent/tickets/{ticket_id}/{action}",
+        data={"csrf_token": csrf_token(page), "version": version, **fields},
+    )
 
 
 def login(client, email: str, password: str):

@@ -72,37 +72,14 @@ def test_queue_filters_and_search(app, logged_in):
 def test_reply_note_and_resolve_from_the_ticket_page(app, logged_in, mail_sink):
     client, _ = logged_in
     [ticket_id] = _open(app)
-    page = client.get(f"/agent/tickets/{ticket_id}").get_data(as_text=True)
-    token = support.csrf_token(page)
-    with app.app_context():
-        version = db.session.get(Ticket, ticket_id).version
-    client.post(
-        f"/agent/tickets/{ticket_id}/reply",
-        data={"csrf_token": token, "version": version, "body": "Restart it", "channel": "email"},
-    )
+    support.post_on_ticket(client, app, ticket_id, "reply", body="Restart it", channel="email")
     support.run_jobs(app)
     assert "Restart it" in mail_sink.last().get_content()
-    with app.app_context():
-        version = db.session.get(Ticket, ticket_id).version
-    client.post(
-        f"/agent/tickets/{ticket_id}/note",
-        data={"csrf_token": token, "version": version, "body": "Customer sounded upset"},
-    )
-    with app.app_context():
-        version = db.session.get(Ticket, ticket_id).version
-    refused = client.post(
-        f"/agent/tickets/{ticket_id}/status",
-        data={"csrf_token": token, "version": version, "status": "resolved"},
-    )
+    support.post_on_ticket(client, app, ticket_id, "note", body="Customer sounded upset")
+    refused = support.post_on_ticket(client, app, ticket_id, "status", status="resolved")
     assert "summary" in client.get(refused.headers["Location"]).get_data(as_text=True)
-    client.post(
-        f"/agent/tickets/{ticket_id}/status",
-        data={
-            "csrf_token": token,
-            "version": version,
-            "status": "resolved",
-            "summary": "Restarting the box fixed it.",
-        },
+    support.post_on_ticket(
+        client, app, ticket_id, "status", status="resolved", summary="Restarting the box fixed it."
     )
     with app.app_context():
         ticket = db.session.get(Ticket, ticket_id)

@@ -95,18 +95,7 @@ def test_overdue_clock_notifies_assignee_and_admins_once_per_clock(
 
     # Answering stops the clock (and the count); the customer's next message starts a new
     # clock, which, once overdue, is announced again.
-    page = client.get(f"/agent/tickets/{late}").text
-    with app.app_context():
-        version = db.session.get(Ticket, late).version
-    client.post(
-        f"/agent/tickets/{late}/reply",
-        data={
-            "csrf_token": support.csrf_token(page),
-            "version": version,
-            "body": "We are on it",
-            "channel": "email",
-        },
-    )
+    support.post_on_ticket(client, app, late, "reply", body="We are on it", channel="email")
     assert re.search(r'id="overdue-count">1 overdue<', client.get("/agent/").text)
     with app.app_context():
         ticket = db.session.get(Ticket, late)
@@ -214,24 +203,9 @@ def test_outcomes_are_recorded_when_they_happen_and_reported(app, client, make_a
     make_agent("boss@example.test", role="admin", name="Boss")
     support.login(client, "boss@example.test", PASSWORD)
     [ticket_id] = _open(app, 1, subject="Printer", email="p@example.test", priority=3)
-    page = client.get(f"/agent/tickets/{ticket_id}").text
-    token = support.csrf_token(page)
-    with app.app_context():
-        version = db.session.get(Ticket, ticket_id).version
-    client.post(
-        f"/agent/tickets/{ticket_id}/reply",
-        data={"csrf_token": token, "version": version, "body": "Try this", "channel": "email"},
-    )
-    with app.app_context():
-        version = db.session.get(Ticket, ticket_id).version
-    client.post(
-        f"/agent/tickets/{ticket_id}/status",
-        data={
-            "csrf_token": token,
-            "version": version,
-            "status": "resolved",
-            "summary": "Restarted the printer",
-        },
+    support.post_on_ticket(client, app, ticket_id, "reply", body="Try this", channel="email")
+    support.post_on_ticket(
+        client, app, ticket_id, "status", status="resolved", summary="Restarted the printer"
     )
     with app.app_context():
         ticket = db.session.get(Ticket, ticket_id)

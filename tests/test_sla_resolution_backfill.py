@@ -95,18 +95,7 @@ def test_late_resolution_is_announced_once_and_counted(app, client, make_agent, 
         assert list(clocks) == ["resolution"]
 
     # Resolving stops the clock: no longer counted.
-    page = client.get(f"/agent/tickets/{slow}").text
-    with app.app_context():
-        version = db.session.get(Ticket, slow).version
-    client.post(
-        f"/agent/tickets/{slow}/status",
-        data={
-            "csrf_token": support.csrf_token(page),
-            "version": version,
-            "status": "resolved",
-            "summary": "Fixed at last",
-        },
-    )
+    support.post_on_ticket(client, app, slow, "status", status="resolved", summary="Fixed at last")
     assert re.search(r'id="overdue-count">1 overdue<', client.get("/agent/").text)
     with app.app_context():
         ticket = db.session.get(Ticket, slow)
