@@ -462,63 +462,45 @@ def check_overdue(now: datetime | None = None, limit: int = 500) -> dict:
     for ticket in missing:
         _fill_due(ticket, now, table, calendar)
     db.session.flush()
+    # Each kind of clock: its rows whose due time has passed with no notice yet, and how to
+    # read the clock (and its ticket) off a row.
+    kinds = (
+        (
+            select(Ticket).where(Ticket.status.in_(RUNNING)),
+            Ticket.sla_due_at,
+            and_(SlaNotice.ticket_id == Ticket.id, SlaNotice.due_at == Ticket.sla_due_at),
+            lambda t: (t, running_clock(t, now, table, calendar)),
+        ),
+        (
+            select(Ticket).where(Ticket.status.in_(RUNNING)),
+            Ticket.resolution_due_at,
+            and_(
+                SlaNotice.ticket_id == Ticket.id,
+                SlaNotice.clock == "resolution",
+                SlaNotice.started_at == Ticket.created_at,
+            ),
+            lambda t: (t, resolution_clock(t, now, table, calendar)),
+        ),
+        (
+            select(CallbackRequest).where(CallbackRequest.status.in_(CALLBACK_OPEN)),
+            CallbackRequest.due_at,
+            and_(
+                SlaNotice.ticket_id == CallbackRequest.ticket_id,
+                SlaNotice.clock == "callback",
+                SlaNotice.started_at == CallbackRequest.window_start,
+            ),
+            lambda c: (c.ticket, callback_clock(c, now, calendar)),
+        ),
+    )
     announced = 0
-    late = db.session.scalars(
-        select(Ticket)
-        .where(
-            Ticket.status.in_(RUNNING),
-            Ticket.sla_due_at <= now,
-            ~exists().where(
-                and_(SlaNotice.ticket_id == Ticket.id, SlaNotice.due_at == Ticket.sla_due_at)
-            ),
-        )
-        .order_by(Ticket.sla_due_at)
-        .limit(limit)
-    ).all()
-    for ticket in late:
-        clock = running_clock(ticket, now, table, calendar)
-        if clock is not None and clock.overdue and _announce(ticket, clock, now):
-            announced += 1
-    unresolved = db.session.scalars(
-        select(Ticket)
-        .where(
-            Ticket.status.in_(RUNNING),
-            Ticket.resolution_due_at <= now,
-            ~exists().where(
-                and_(
-                    SlaNotice.ticket_id == Ticket.id,
-                    SlaNotice.clock == "resolution",
-                    SlaNotice.started_at == Ticket.created_at,
-                )
-            ),
-        )
-        .order_by(Ticket.resolution_due_at)
-        .limit(limit)
-    ).all()
-    for ticket in unresolved:
-        clock = resolution_clock(ticket, now, table, calendar)
-        if clock is not None and clock.overdue and _announce(ticket, clock, now):
-            announced += 1
-    callbacks = db.session.scalars(
-        select(CallbackRequest)
-        .where(
-            CallbackRequest.status.in_(CALLBACK_OPEN),
-            CallbackRequest.due_at <= now,
-            ~exists().where(
-                and_(
-                    SlaNotice.ticket_id == CallbackRequest.ticket_id,
-                    SlaNotice.clock == "callback",
-                    SlaNotice.started_at == CallbackRequest.window_start,
-                )
-            ),
-        )
-        .order_by(CallbackRequest.due_at)
-        .limit(limit)
-    ).all()
-    for callback in callbacks:
-        clock = callback_clock(callback, now, calendar)
-        if clock is not None and clock.overdue and _announce(callback.ticket, clock, now):
-            announced += 1
+    for rows, due, noticed, read_clock in kinds:
+        late = db.session.scalars(
+            rows.where(due <= now, ~exists().where(noticed)).order_by(due).limit(limit)
+        ).all()
+        for row in late:
+            ticket, clock = read_clock(row)
+            if clock is not None and clock.overdue and _announce(ticket, clock, now):
+                announced += 1
     return {"due_filled": len(missing), "announced": announced}
 
 
