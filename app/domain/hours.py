@@ -106,6 +106,19 @@ class Calendar:
             return name
         return None
 
+    def opening(self, day: date) -> tuple[datetime, datetime] | None:
+        """When we open and close on `day` (local date) as naive UTC instants; None if closed.
+        In UTC, so a change to or from summer time inside opening hours counts right."""
+        hours = self.week[day.weekday()]
+        if hours is None or self.closed_reason(day) is not None:
+            return None
+        midnight = datetime.combine(day, time(0), tzinfo=ZoneInfo(self.zone_name))
+        opens, closes = (
+            (midnight + timedelta(hours=hour)).astimezone(UTC).replace(tzinfo=None)
+            for hour in hours
+        )
+        return opens, closes
+
 
 def calendar() -> Calendar:
     """The calendar in force now (settings are cached, so this is cheap)."""
@@ -125,16 +138,12 @@ def closed_reason(day: date) -> str | None:
 
 @lru_cache(maxsize=64)
 def _open_minutes_by_day(cal: Calendar, year: int) -> tuple[float, ...]:
-    """Running totals of open minutes in `year`: item k is the sum over its first k days.
-    Measured in UTC, so a change to or from summer time inside opening hours counts right."""
-    local = ZoneInfo(cal.zone_name)
+    """Running totals of open minutes in `year`: item k is the sum over its first k days."""
     day, totals, running = date(year, 1, 1), [0.0], 0.0
     while day.year == year:
-        opening = cal.week[day.weekday()]
-        if opening is not None and cal.closed_reason(day) is None:
-            begin = datetime.combine(day, time(0), tzinfo=local) + timedelta(hours=opening[0])
-            end = datetime.combine(day, time(0), tzinfo=local) + timedelta(hours=opening[1])
-            running += (end.astimezone(UTC) - begin.astimezone(UTC)).total_seconds() / 60
+        span = cal.opening(day)
+        if span is not None:
+            running += (span[1] - span[0]).total_seconds() / 60
         totals.append(running)
         day += timedelta(days=1)
     return tuple(totals)
@@ -165,11 +174,10 @@ def open_minutes_between(start: datetime, end: datetime) -> float:
     first, last = to_local(start).date(), to_local(end).date()
     total = 0.0
     for day in {first, last}:
-        opening = cal.week[day.weekday()]
-        if opening is None or cal.closed_reason(day) is not None:
+        span = cal.opening(day)
+        if span is None:
             continue
-        begin = max(start, to_utc(day, opening[0]))
-        finish = min(end, to_utc(day, opening[1]))
+        begin, finish = max(start, span[0]), min(end, span[1])
         if finish > begin:
             total += (finish - begin).total_seconds() / 60
     return total + _open_minutes_of_days(cal, first + timedelta(days=1), last - timedelta(days=1))

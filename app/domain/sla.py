@@ -128,16 +128,12 @@ class Calendar:
     shows fifty clocks asks the calendar (settings, holidays) once a day, not fifty times."""
 
     def __init__(self) -> None:
+        self._calendar = hours.calendar()
         self._spans: dict = {}
 
     def span(self, day) -> tuple[datetime, datetime] | None:
         if day not in self._spans:
-            today = hours.hours_on(day)
-            self._spans[day] = (
-                None
-                if today is None
-                else (hours.to_utc(day, today[0]), hours.to_utc(day, today[1]))
-            )
+            self._spans[day] = self._calendar.opening(day)
         return self._spans[day]
 
 
