@@ -2,7 +2,8 @@
 
 The contract with senders: 250 means the mail is committed to the database; 451 means
 "we could not store it, try again" (the sending MTA retries); 5xx means "never".
-Database work runs in a small thread pool so the event loop keeps talking to other clients.
+Parsing runs in a small thread pool and storing in the group committer's threads (mails that
+arrive together share one commit), so the event loop keeps talking to other clients.
 """
 
 from __future__ import annotations
@@ -293,14 +294,6 @@ class HelpdeskHandler:
             return "554 5.6.0 Message could not be read"
         verdicts = self.verdicts(raw, ip, mail_from, helo, parsed.headers)
         return _Mail(parsed, verdicts, mail_from, rcpt_tos)
-
-    def store(self, raw: bytes, mail_from: str, rcpt_tos: list[str], ip, helo) -> str:
-        """Parse and store one mail in its own transaction (no batching). Returns the reply."""
-
-        prepared = self.prepare(raw, mail_from, rcpt_tos, ip, helo)
-        if isinstance(prepared, str):
-            return prepared
-        return self.committer.store([prepared])[0]
 
 
 class _LimitedSMTP(SMTP):
